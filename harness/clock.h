@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * clock.h - monotonic time in nanoseconds, and waiting for a while,
+ * for the model and the harness.
+ */
+#ifndef SNAP_CLOCK_H
+#define SNAP_CLOCK_H
+
+#include <stdint.h>
+#include <time.h>
+
+#define NSEC_PER_USEC	1000ULL
+#define NSEC_PER_MSEC	1000000ULL
+#define NSEC_PER_SEC	1000000000ULL
+
+static inline uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+}
+
+/* Sleep until the monotonic clock reads @deadline_ns (absolute). */
+static inline void sleep_until_ns(uint64_t deadline_ns)
+{
+	struct timespec ts = {
+		.tv_sec = deadline_ns / NSEC_PER_SEC,
+		.tv_nsec = deadline_ns % NSEC_PER_SEC,
+	};
+
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL))
+		;
+}
+
+/*
+ * Spend @ns: spin for short waits (a TLB flush), sleep for long ones (a
+ * fence wait, where the CPU is free while the device works).
+ */
+static inline void spend_ns(uint64_t ns)
+{
+	uint64_t end;
+
+	if (!ns)
+		return;
+	end = now_ns() + ns;
+	if (ns >= 50 * NSEC_PER_USEC) {
+		sleep_until_ns(end);
+		return;
+	}
+	while (now_ns() < end)
+		;
+}
+
+#endif /* SNAP_CLOCK_H */

@@ -1,0 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0
+# tests/: TAP tests run by prove.  A C test is tests/NAME.c; list it here.
+# Test scripts are tests/*.t (executable, any language, TAP on stdout).
+TEST_PROGS   += $(patsubst %,$(B)/tests/%.t,$(C_TESTS))
+TEST_SCRIPTS += $(sort $(wildcard tests/*.t))
