@@ -72,7 +72,7 @@ static struct world *model(const struct snap_ops *ops, unsigned long nr_pfns,
 	struct world *w = calloc(1, sizeof(*w));
 	struct mm_config cfg = {
 		.nr_pages = 4 * RANGE, .nr_pfns = nr_pfns, .interval_pages = 16,
-		.min_free = 4, .low_free = 8, .direct_reclaim_batch = 8,
+		.min_free = 4, .direct_reclaim_batch = 8,
 		.cow_permille = cow_permille,
 	};
 

@@ -167,7 +167,7 @@ static unsigned long stress_run(const struct snap_ops *ops, bool hot,
 	struct worker w[MIRRORS + sizeof(storms) / sizeof(storms[0])];
 	struct mm_config cfg = {
 		.nr_pages = NR_PAGES, .nr_pfns = NR_PFNS, .interval_pages = 64,
-		.min_free = 32, .low_free = 128, .direct_reclaim_batch = 16,
+		.min_free = 32, .direct_reclaim_batch = 16,
 		.cow_permille = 100,
 	};
 

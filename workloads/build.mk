@@ -1,4 +1,4 @@
 # SPDX-License-Identifier: GPL-2.0
-LIB_SRCS += workloads/mm.c workloads/rwsem.c
-C_TESTS  += stress
-C_TESTS  += mirror_fault
+LIB_SRCS += workloads/mm.c workloads/rwsem.c workloads/scenario.c \
+	    $(sort $(wildcard workloads/storms/*.c))
+C_TESTS  += stress mirror_fault scenario

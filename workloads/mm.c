@@ -179,7 +179,7 @@ static unsigned long mm_pop_free(struct mm *mm)
 
 unsigned long mm_alloc_page(struct mm *mm)
 {
-	bool blockable = !mm_current.in_mirror_fault && !mm->cfg.direct_reclaim_try;
+	bool blockable = !mm_current.in_mirror_fault && !mm_current.reclaim_try;
 	unsigned long pfn;
 	int attempt;
 
@@ -187,9 +187,6 @@ unsigned long mm_alloc_page(struct mm *mm)
 		unsigned long nr_free = atomic_load_explicit(&mm->nr_free,
 							     memory_order_relaxed);
 
-		if (nr_free < mm->cfg.low_free)
-			atomic_store_explicit(&mm->kswapd_wanted, true,
-					      memory_order_relaxed);
 		if (nr_free > mm->cfg.min_free || attempt == 7) {
 			pfn = mm_pop_free(mm);
 			if (pfn != -1UL) {

@@ -107,9 +107,7 @@ struct mm_config {
 	unsigned long nr_pfns;		/* physical pages (< nr_pages: pressure) */
 	unsigned long interval_pages;	/* device notifier subscription size */
 	unsigned long min_free;		/* below this, allocations reclaim directly */
-	unsigned long low_free;		/* below this, kswapd is wanted */
 	unsigned int direct_reclaim_batch; /* candidates scanned per attempt */
-	bool direct_reclaim_try;	/* direct reclaim skips busy candidates */
 	unsigned int cow_permille;	/* faulted pages mapped COW, per 1000 */
 	uint64_t invalidate_cost_ns;	/* in each device callback */
 	uint64_t seed;
@@ -153,7 +151,6 @@ struct mm {
 	unsigned long nr_free_stack;
 	atomic_ulong nr_free;		/* lock-free read of nr_free_stack */
 	atomic_ulong reclaim_hand;	/* next pfn the scanners look at */
-	atomic_bool kswapd_wanted;
 	struct mm_rwsem mmap_lock;
 	pthread_mutex_t mirrors_lock;	/* serialises list updates */
 	struct cds_list_head mirrors;	/* RCU list of struct mm_mirror */
@@ -238,8 +235,8 @@ void mm_page_put(struct mm *mm, unsigned long pfn);
 
 /**
  * mm_alloc_page() - take a free page, reclaiming directly when short
- * Direct reclaim is non-blockable inside a mirror's fault, and otherwise
- * blockable unless cfg.direct_reclaim_try.
+ * Direct reclaim is non-blockable inside a mirror's fault or when the
+ * calling task asked for try-mode reclaim (mm_current.reclaim_try).
  * Returns: a pfn with one reference, or -1UL when none could be had.
  */
 unsigned long mm_alloc_page(struct mm *mm);

@@ -17,6 +17,8 @@ struct mm_task {
 	 * memalloc_noio_save() scope.
 	 */
 	bool in_mirror_fault;
+	/* This task's direct reclaim skips busy candidates (try mode). */
+	bool reclaim_try;
 };
 
 extern _Thread_local struct mm_task mm_current;
@@ -26,6 +28,7 @@ static inline void mm_task_set(const char *role, int index)
 	mm_current.role = role;
 	mm_current.index = index;
 	mm_current.in_mirror_fault = false;
+	mm_current.reclaim_try = false;
 }
 
 #endif /* SNAP_TASK_H */

@@ -1,0 +1,512 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * scenario.c - the scenario keys (one table: type, default, limits, unit,
+ * documentation), the INI-style file parser and --set overrides.
+ *
+ * File format: "# comment", "[section]", "key = value".  A key inside
+ * [section] is named "section.key"; --set uses the full name.  Every error
+ * is one line naming the file, the line and the problem.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "workloads/mm.h"
+#include "workloads/scenario.h"
+#include "workloads/storm.h"
+
+const char *const storm_kind_name[STORM_NR] = {
+	[STORM_MUNMAP]		= "munmap",
+	[STORM_MADVISE]		= "madvise",
+	[STORM_KSWAPD]		= "kswapd",
+	[STORM_ALLOC]		= "alloc",
+	[STORM_NUMA]		= "numa",
+	[STORM_OOM_REAP]	= "oom_reap",
+	[STORM_MIGRATE]		= "migrate",
+};
+
+enum key_type { KEY_ULONG, KEY_UINT, KEY_DOUBLE, KEY_BOOL, KEY_ENUM,
+		KEY_DIST, KEY_RATE, KEY_STRING };
+
+struct scenario_key {
+	const char *name;
+	enum key_type type;
+	size_t offset;
+	size_t size;			/* KEY_STRING: buffer size */
+	const char *def;
+	double min, max;		/* numbers; dist bounds */
+	const char *const *choices;	/* KEY_ENUM, NULL-terminated */
+	const char *unit;
+	const char *help;
+};
+
+static const char *const pattern_choices[] = { "sequential", "random", "hot", NULL };
+static const char *const target_choices[] = { "all", "hot", NULL };
+
+#define OFF(field)	offsetof(struct scenario, field)
+#define BIG		1e15
+
+#define STORM_KEYS(k, name, def_range, what)					\
+	{ "storm." name ".threads", KEY_UINT, OFF(storm[k].threads), 0, "0",	\
+	  0, 64, NULL, "threads", "threads running " what "; 0 turns it off" },	\
+	{ "storm." name ".rate", KEY_RATE, OFF(storm[k].rate), 0, "max",	\
+	  0, 1e9, NULL, "ops/s",						\
+	  "operations per second per thread, open loop; max: back to back" },	\
+	{ "storm." name ".range_pages", KEY_DIST, OFF(storm[k].range), 0,	\
+	  def_range, 1, 1UL << 30, NULL, "pages", "pages per operation" },	\
+	{ "storm." name ".target", KEY_ENUM, OFF(storm[k].target), 0, "all",	\
+	  0, 0, target_choices, NULL,						\
+	  "all: anywhere; hot: inside the mirror's hot set" },			\
+	{ "storm." name ".try", KEY_BOOL, OFF(storm[k].try_mode), 0, "no",	\
+	  0, 0, NULL, NULL,							\
+	  "non-blockable invalidation: skip busy candidates (try-to-invalidate)" }
+
+static const struct scenario_key keys[] = {
+	{ "scenario.description", KEY_STRING, OFF(description), sizeof(((struct scenario *)0)->description),
+	  "", 0, 0, NULL, NULL, "one line shown in listings and reports" },
+	{ "run.duration_s", KEY_DOUBLE, OFF(duration_s), 0, "2", 0.01, 86400, NULL, "s",
+	  "measured time per repetition (--duration overrides)" },
+	{ "run.warmup_s", KEY_DOUBLE, OFF(warmup_s), 0, "0.2", 0, 3600, NULL, "s",
+	  "time run but not measured, before the measurement" },
+	{ "run.watchdog_s", KEY_DOUBLE, OFF(watchdog_s), 0, "10", 0.1, 3600, NULL, "s",
+	  "no thread progressing for this long: report who waits on what, stop" },
+
+	{ "mm.pages", KEY_ULONG, OFF(pages), 0, "65536", 16, 1UL << 28, NULL, "pages",
+	  "virtual address space mirrored" },
+	{ "mm.memory_pages", KEY_ULONG, OFF(memory_pages), 0, "65536", 16, MM_MAX_PFNS, NULL, "pages",
+	  "physical memory; fewer than mm.pages puts the model under reclaim" },
+	{ "mm.interval_pages", KEY_ULONG, OFF(interval_pages), 0, "512", 1, 1UL << 28, NULL, "pages",
+	  "size of the device's notifier subscriptions (seqretry notices invalidations per interval)" },
+	{ "mm.min_free", KEY_ULONG, OFF(min_free), 0, "256", 0, MM_MAX_PFNS, NULL, "pages",
+	  "below this many free pages allocations reclaim directly" },
+	{ "mm.low_free", KEY_ULONG, OFF(low_free), 0, "1024", 0, MM_MAX_PFNS, NULL, "pages",
+	  "below this many free pages kswapd storms reclaim" },
+	{ "mm.direct_reclaim_batch", KEY_ULONG, OFF(direct_reclaim_batch), 0, "32", 1, 65536, NULL, "pages",
+	  "candidates one direct reclaim attempt scans" },
+	{ "mm.cow_permille", KEY_ULONG, OFF(cow_permille), 0, "0", 0, 1000, NULL, "1/1000",
+	  "faulted pages mapped copy-on-write; a mirror write then breaks COW" },
+	{ "device.invalidate_cost_us", KEY_DOUBLE, OFF(invalidate_cost_us), 0, "0", 0, 1e6, NULL, "us",
+	  "time inside the device's invalidate callback (TLB flush, fence wait)" },
+
+	{ "mirror.threads", KEY_UINT, OFF(mirror_threads), 0, "2", 1, 64, NULL, "threads",
+	  "device threads mirroring ranges" },
+	{ "mirror.range_pages", KEY_DIST, OFF(mirror_range), 0, "64", 1, 1UL << 28, NULL, "pages",
+	  "pages per mirror pass" },
+	{ "mirror.pattern", KEY_ENUM, OFF(pattern), 0, "random", 0, 0, pattern_choices, NULL,
+	  "sequential sweep, random ranges, or random ranges inside the hot set" },
+	{ "mirror.hot_pages", KEY_ULONG, OFF(hot_pages), 0, "1024", 1, 1UL << 28, NULL, "pages",
+	  "the hot set: the first hot_pages pages" },
+	{ "mirror.write_permille", KEY_ULONG, OFF(write_permille), 0, "0", 0, 1000, NULL, "1/1000",
+	  "passes that need write access (and break COW)" },
+	{ "mirror.device_work_ns", KEY_DOUBLE, OFF(device_work_ns), 0, "0", 0, 1e7, NULL, "ns/page",
+	  "driver work per page between snapshot and commit (held under a range lock)" },
+	{ "mirror.deadline_ms", KEY_DOUBLE, OFF(deadline_ms), 0, "1000", 0.001, 1e7, NULL, "ms",
+	  "a pass gives up (-EBUSY) after this; HMM_RANGE_DEFAULT_TIMEOUT is 1000" },
+	{ "mirror.deadline_on_fault_only", KEY_BOOL, OFF(deadline_on_fault_only), 0, "no", 0, 0, NULL, NULL,
+	  "no: one deadline over all retries (test_hmm, nouveau); yes: checked only when a fault fails (RDMA ODP)" },
+
+	STORM_KEYS(STORM_MUNMAP, "munmap", "16",
+		   "munmap + remap (write lock, detach, downgrade, zap)"),
+	STORM_KEYS(STORM_MADVISE, "madvise", "16", "madvise(MADV_DONTNEED) (zap under read lock)"),
+	STORM_KEYS(STORM_KSWAPD, "kswapd", "32",
+		   "a kswapd-like scanner reclaiming range_pages candidates per operation"),
+	STORM_KEYS(STORM_ALLOC, "alloc", "16",
+		   "allocating threads faulting pages in, reclaiming directly when memory is short"),
+	STORM_KEYS(STORM_NUMA, "numa", "4096",
+		   "NUMA-balancing-like protection changes over large ranges"),
+	STORM_KEYS(STORM_OOM_REAP, "oom_reap", "64",
+		   "an OOM-reaper-like zap: mmap_lock trylock, non-blockable"),
+	STORM_KEYS(STORM_MIGRATE, "migrate", "8",
+		   "page migration of range_pages candidates per operation"),
+};
+
+#define NR_KEYS	(sizeof(keys) / sizeof(keys[0]))
+
+static void *field(struct scenario *s, const struct scenario_key *k)
+{
+	return (char *)s + k->offset;
+}
+
+static const void *cfield(const struct scenario *s, const struct scenario_key *k)
+{
+	return (const char *)s + k->offset;
+}
+
+static const struct scenario_key *find_key(const char *name)
+{
+	for (size_t i = 0; i < NR_KEYS; i++)
+		if (!strcmp(keys[i].name, name))
+			return &keys[i];
+	return NULL;
+}
+
+static int fail(char *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, SCENARIO_ERR_LEN, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+unsigned long dist_sample(const struct dist *d, struct rand_state *r)
+{
+	unsigned long lo, span;
+	double x;
+
+	switch (d->kind) {
+	case DIST_UNIFORM:
+		return d->lo + rand_below(r, d->hi - d->lo + 1);
+	case DIST_LOG2:
+		/* Log-uniform: as many small ranges as large ones per octave. */
+		x = log2((double)d->lo) +
+		    rand_unit(r) * (log2((double)d->hi + 1) - log2((double)d->lo));
+		lo = (unsigned long)exp2(x);
+		span = lo < d->lo ? d->lo : lo;
+		return span > d->hi ? d->hi : span;
+	default:
+		return d->lo;
+	}
+}
+
+static bool parse_ulong_text(const char *v, unsigned long *out)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)*v))
+		return false;
+	errno = 0;
+	*out = strtoul(v, &end, 10);
+	return !errno && !*end;
+}
+
+static int parse_value(struct scenario *s, const struct scenario_key *k,
+		       const char *v, char *err)
+{
+	unsigned long u, lo, hi;
+	char *end;
+	double d;
+	int i;
+
+	switch (k->type) {
+	case KEY_ULONG:
+	case KEY_UINT:
+		if (!parse_ulong_text(v, &u))
+			return fail(err, "%s: '%s' is not a whole number", k->name, v);
+		if (u < k->min || u > k->max)
+			return fail(err, "%s: %s is out of range [%.0f, %.0f] %s",
+				    k->name, v, k->min, k->max, k->unit);
+		if (k->type == KEY_UINT)
+			*(unsigned int *)field(s, k) = u;
+		else
+			*(unsigned long *)field(s, k) = u;
+		return 0;
+	case KEY_RATE:
+		if (!strcmp(v, "max")) {
+			*(double *)field(s, k) = 0;
+			return 0;
+		}
+		/* fall through */
+	case KEY_DOUBLE:
+		errno = 0;
+		d = strtod(v, &end);
+		if (errno || end == v || *end || !isfinite(d))
+			return fail(err, "%s: '%s' is not a number", k->name, v);
+		if (k->type == KEY_RATE && d <= 0)
+			return fail(err, "%s: rate %s must be positive, or 'max'", k->name, v);
+		if (d < k->min || d > k->max)
+			return fail(err, "%s: %s is out of range [%g, %g] %s",
+				    k->name, v, k->min, k->max, k->unit);
+		*(double *)field(s, k) = d;
+		return 0;
+	case KEY_BOOL:
+		if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "on"))
+			*(bool *)field(s, k) = true;
+		else if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "0") || !strcmp(v, "off"))
+			*(bool *)field(s, k) = false;
+		else
+			return fail(err, "%s: '%s' is not yes or no", k->name, v);
+		return 0;
+	case KEY_ENUM:
+		for (i = 0; k->choices[i]; i++) {
+			if (!strcmp(v, k->choices[i])) {
+				*(int *)field(s, k) = i;
+				return 0;
+			}
+		}
+		return fail(err, "%s: '%s' is not one of %s%s%s%s%s", k->name, v,
+			    k->choices[0], k->choices[1] ? ", " : "",
+			    k->choices[1] ? k->choices[1] : "",
+			    k->choices[1] && k->choices[2] ? ", " : "",
+			    k->choices[1] && k->choices[2] ? k->choices[2] : "");
+	case KEY_DIST: {
+		struct dist *dist = field(s, k);
+		const char *colon = strchr(v, ':'), *dash;
+		char num[32];
+
+		if (!colon) {
+			if (!parse_ulong_text(v, &lo))
+				return fail(err, "%s: '%s' is not N, uniform:A-B or log2:A-B",
+					    k->name, v);
+			hi = lo;
+			dist->kind = DIST_FIXED;
+		} else {
+			if (!strncmp(v, "uniform:", 8))
+				dist->kind = DIST_UNIFORM;
+			else if (!strncmp(v, "log2:", 5))
+				dist->kind = DIST_LOG2;
+			else
+				return fail(err, "%s: '%s' is not N, uniform:A-B or log2:A-B",
+					    k->name, v);
+			dash = strchr(colon, '-');
+			if (!dash || (size_t)(dash - colon - 1) >= sizeof(num))
+				return fail(err, "%s: '%s' needs A-B", k->name, v);
+			memcpy(num, colon + 1, dash - colon - 1);
+			num[dash - colon - 1] = '\0';
+			if (!parse_ulong_text(num, &lo) || !parse_ulong_text(dash + 1, &hi))
+				return fail(err, "%s: '%s' needs whole numbers A-B", k->name, v);
+			if (lo > hi)
+				return fail(err, "%s: '%s' has A > B", k->name, v);
+		}
+		if (lo < k->min || hi > k->max)
+			return fail(err, "%s: %s is out of range [%.0f, %.0f] %s",
+				    k->name, v, k->min, k->max, k->unit);
+		dist->lo = lo;
+		dist->hi = hi;
+		return 0;
+	}
+	case KEY_STRING:
+		if (strlen(v) >= k->size)
+			return fail(err, "%s: longer than %zu characters", k->name, k->size - 1);
+		strcpy(field(s, k), v);
+		return 0;
+	}
+	return fail(err, "%s: internal error: bad key type", k->name);
+}
+
+void scenario_defaults(struct scenario *s)
+{
+	char err[SCENARIO_ERR_LEN];
+
+	memset(s, 0, sizeof(*s));
+	for (size_t i = 0; i < NR_KEYS; i++)
+		if (parse_value(s, &keys[i], keys[i].def, err))
+			abort();	/* a default outside its own limits */
+}
+
+static char *trim(char *p)
+{
+	char *e;
+
+	while (isspace((unsigned char)*p))
+		p++;
+	e = p + strlen(p);
+	while (e > p && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return p;
+}
+
+int scenario_load(struct scenario *s, const char *path, char *err)
+{
+	bool seen[NR_KEYS] = { false };
+	char line[512], section[64] = "", name[160], *p, *eq, *key, *val;
+	const struct scenario_key *k;
+	int lineno = 0, ret = 0;
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		ret = -errno;
+		snprintf(err, SCENARIO_ERR_LEN, "%s: %s", path, strerror(errno));
+		return ret;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		lineno++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			ret = fail(err, "%s:%d: line longer than %zu characters",
+				   path, lineno, sizeof(line) - 2);
+			break;
+		}
+		p = trim(line);
+		if (!*p || *p == '#' || *p == ';')
+			continue;
+		if (*p == '[') {
+			char *close = strchr(p, ']');
+
+			if (!close || close[1] || close - p - 1 <= 0 ||
+			    (size_t)(close - p - 1) >= sizeof(section)) {
+				ret = fail(err, "%s:%d: malformed section header '%s'",
+					   path, lineno, p);
+				break;
+			}
+			*close = '\0';
+			strcpy(section, trim(p + 1));
+			continue;
+		}
+		eq = strchr(p, '=');
+		if (!eq) {
+			ret = fail(err, "%s:%d: expected 'key = value', got '%s'",
+				   path, lineno, p);
+			break;
+		}
+		*eq = '\0';
+		key = trim(p);
+		val = trim(eq + 1);
+		snprintf(name, sizeof(name), "%s%s%s", section, *section ? "." : "", key);
+		k = find_key(name);
+		if (!k) {
+			ret = fail(err, "%s:%d: unknown key '%s' (snapbench list --keys)",
+				   path, lineno, name);
+			break;
+		}
+		if (seen[k - keys]) {
+			ret = fail(err, "%s:%d: duplicate key '%s'", path, lineno, name);
+			break;
+		}
+		seen[k - keys] = true;
+		ret = parse_value(s, k, val, err);
+		if (ret) {
+			char msg[SCENARIO_ERR_LEN];
+
+			snprintf(msg, sizeof(msg), "%s", err);
+			snprintf(err, SCENARIO_ERR_LEN, "%s:%d: %.200s", path, lineno, msg);
+			break;
+		}
+	}
+	if (!ret && ferror(f))
+		ret = fail(err, "%s: read error", path);
+	fclose(f);
+	return ret;
+}
+
+int scenario_set(struct scenario *s, const char *assignment, char *err)
+{
+	const char *eq = strchr(assignment, '=');
+	const struct scenario_key *k;
+	char name[160];
+
+	if (!eq || eq == assignment || (size_t)(eq - assignment) >= sizeof(name))
+		return fail(err, "--set '%s': expected key=value", assignment);
+	memcpy(name, assignment, eq - assignment);
+	name[eq - assignment] = '\0';
+	k = find_key(name);
+	if (!k)
+		return fail(err, "--set: unknown key '%s' (snapbench list --keys)", name);
+	return parse_value(s, k, eq + 1, err);
+}
+
+int scenario_validate(const struct scenario *s, char *err)
+{
+	unsigned long space;
+	int i;
+
+	if (s->hot_pages > s->pages)
+		return fail(err, "mirror.hot_pages (%lu) exceeds mm.pages (%lu)",
+			    s->hot_pages, s->pages);
+	if (s->interval_pages > s->pages)
+		return fail(err, "mm.interval_pages (%lu) exceeds mm.pages (%lu)",
+			    s->interval_pages, s->pages);
+	if (s->min_free >= s->memory_pages)
+		return fail(err, "mm.min_free (%lu) must be below mm.memory_pages (%lu)",
+			    s->min_free, s->memory_pages);
+	if (s->low_free < s->min_free)
+		return fail(err, "mm.low_free (%lu) must not be below mm.min_free (%lu)",
+			    s->low_free, s->min_free);
+	space = s->pattern == PATTERN_HOT ? s->hot_pages : s->pages;
+	if (s->mirror_range.hi > space)
+		return fail(err, "mirror.range_pages (up to %lu) is larger than the %s (%lu pages)",
+			    s->mirror_range.hi,
+			    s->pattern == PATTERN_HOT ? "hot set" : "address space", space);
+	for (i = 0; i < STORM_NR; i++) {
+		const struct storm_params *p = &s->storm[i];
+
+		if (p->try_mode && !storms[i]->can_try)
+			return fail(err, "storm.%s.try: only kswapd and alloc storms have a try mode",
+				    storm_kind_name[i]);
+		if (!p->threads)
+			continue;
+		space = p->target == TARGET_HOT ? s->hot_pages : s->pages;
+		if ((i == STORM_MUNMAP || i == STORM_MADVISE || i == STORM_NUMA ||
+		     i == STORM_OOM_REAP || i == STORM_ALLOC) && p->range.hi > space)
+			return fail(err, "storm.%s.range_pages (up to %lu) is larger than the %s (%lu pages)",
+				    storm_kind_name[i], p->range.hi,
+				    p->target == TARGET_HOT ? "hot set" : "address space", space);
+	}
+	return 0;
+}
+
+static void format_value(const struct scenario *s, const struct scenario_key *k,
+			 char *buf, size_t len)
+{
+	const struct dist *d;
+	double v;
+
+	switch (k->type) {
+	case KEY_ULONG:
+		snprintf(buf, len, "%lu", *(const unsigned long *)cfield(s, k));
+		break;
+	case KEY_UINT:
+		snprintf(buf, len, "%u", *(const unsigned int *)cfield(s, k));
+		break;
+	case KEY_RATE:
+		v = *(const double *)cfield(s, k);
+		if (v == 0)
+			snprintf(buf, len, "max");
+		else
+			snprintf(buf, len, "%g", v);
+		break;
+	case KEY_DOUBLE:
+		snprintf(buf, len, "%g", *(const double *)cfield(s, k));
+		break;
+	case KEY_BOOL:
+		snprintf(buf, len, "%s", *(const bool *)cfield(s, k) ? "yes" : "no");
+		break;
+	case KEY_ENUM:
+		snprintf(buf, len, "%s", k->choices[*(const int *)cfield(s, k)]);
+		break;
+	case KEY_DIST:
+		d = cfield(s, k);
+		if (d->kind == DIST_FIXED)
+			snprintf(buf, len, "%lu", d->lo);
+		else
+			snprintf(buf, len, "%s:%lu-%lu",
+				 d->kind == DIST_UNIFORM ? "uniform" : "log2", d->lo, d->hi);
+		break;
+	case KEY_STRING:
+		snprintf(buf, len, "%s", (const char *)cfield(s, k));
+		break;
+	}
+}
+
+void scenario_for_each(const struct scenario *s,
+		       void (*fn)(const char *key, const char *value, void *arg),
+		       void *arg)
+{
+	char buf[192];
+
+	for (size_t i = 0; i < NR_KEYS; i++) {
+		format_value(s, &keys[i], buf, sizeof(buf));
+		fn(keys[i].name, buf, arg);
+	}
+}
+
+void scenario_print_keys(FILE *out)
+{
+	for (size_t i = 0; i < NR_KEYS; i++) {
+		const struct scenario_key *k = &keys[i];
+
+		fprintf(out, "%-32s %-10s default %-8s  %s", k->name,
+			k->unit ? k->unit : "", *k->def ? k->def : "\"\"", k->help);
+		if (k->type == KEY_ENUM) {
+			fprintf(out, " (");
+			for (int c = 0; k->choices[c]; c++)
+				fprintf(out, "%s%s", c ? "|" : "", k->choices[c]);
+			fprintf(out, ")");
+		}
+		fprintf(out, "\n");
+	}
+}
