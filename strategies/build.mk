@@ -1,3 +1,4 @@
 # SPDX-License-Identifier: GPL-2.0
-LIB_SRCS += strategies/registry.c strategies/seqretry.c strategies/rangelock.c
+LIB_SRCS += strategies/registry.c strategies/seqcount.c strategies/rangequeue.c \
+	    strategies/seqretry.c strategies/rangelock.c strategies/hybrid.c
 C_TESTS  += strategy_semantics

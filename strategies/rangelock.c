@@ -63,155 +63,53 @@
  * invalidation can run, so the snapshot cannot go stale.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 
-#include "strategies/snap_ops.h"
+#include "strategies/rangequeue.h"
 
-enum rangelock_kind { RANGELOCK_READ, RANGELOCK_INVAL, RANGELOCK_PASS };
-
-/* Per-thread wait channel: a waiter sleeps on its own condition variable. */
-static _Thread_local pthread_cond_t rangelock_self_wake = PTHREAD_COND_INITIALIZER;
-
-/* Queue node, kept in snap_range.priv while the range is in flight. */
-struct rangelock_node {
-	struct rangelock_node *prev, *next;
-	unsigned long start, end;
-	enum rangelock_kind kind;
-	unsigned int blockers;		/* earlier conflicting entries */
-	pthread_cond_t *wake;		/* owner's wait channel */
-	const void *owner;		/* owning thread, for pass-through */
+/* Per-range state, in snap_range.priv. */
+struct rangelock_range {
+	struct rq_node node;
+	bool passed;			/* the holder's own fault: not queued */
 };
-SNAP_RANGE_PRIV_FITS(struct rangelock_node);
+SNAP_RANGE_PRIV_FITS(struct rangelock_range);
 
-struct rangelock_dom {
-	pthread_mutex_t lock;		/* protects the queue and blockers */
-	struct rangelock_node head;	/* queue in arrival order */
-};
-
-static struct rangelock_node *rangelock_node(struct snap_range *r)
+static struct rangelock_range *rangelock_range(struct snap_range *r,
+					       enum rq_kind kind)
 {
-	return (struct rangelock_node *)r->priv;
-}
+	struct rangelock_range *rr = (struct rangelock_range *)r->priv;
 
-static const void *rangelock_self(void)
-{
-	return &rangelock_self_wake;
-}
-
-static bool rangelock_conflicts(const struct rangelock_node *a,
-				const struct rangelock_node *b)
-{
-	if (a->kind == RANGELOCK_INVAL && b->kind == RANGELOCK_INVAL)
-		return false;
-	return snap_range_overlaps(a->start, a->end, b->start, b->end);
-}
-
-static void rangelock_lock(struct rangelock_dom *rl)
-{
-	if (pthread_mutex_lock(&rl->lock))
-		abort();
-}
-
-static void rangelock_unlock(struct rangelock_dom *rl)
-{
-	if (pthread_mutex_unlock(&rl->lock))
-		abort();
+	rr->node.start = r->start;
+	rr->node.end = r->end;
+	rr->node.kind = kind;
+	return rr;
 }
 
 static int rangelock_init(struct snap_dom *d)
 {
-	struct rangelock_dom *rl = calloc(1, sizeof(*rl));
+	struct rangequeue *q = malloc(sizeof(*q));
 	int ret;
 
-	if (!rl)
+	if (!q)
 		return -ENOMEM;
-	ret = pthread_mutex_init(&rl->lock, NULL);
+	ret = rangequeue_init(q);
 	if (ret) {
-		free(rl);
-		return -ret;
+		free(q);
+		return ret;
 	}
-	rl->head.next = rl->head.prev = &rl->head;
-	d->priv = rl;
+	d->priv = q;
 	return 0;
 }
 
 static void rangelock_fini(struct snap_dom *d)
 {
-	struct rangelock_dom *rl = d->priv;
-
-	pthread_mutex_destroy(&rl->lock);
-	free(rl);
-}
-
-/* Count @n's blockers among the queued entries.  Caller holds rl->lock. */
-static unsigned int rangelock_count_blockers(struct rangelock_dom *rl,
-					     const struct rangelock_node *n)
-{
-	unsigned int blockers = 0;
-
-	for (struct rangelock_node *e = rl->head.next; e != &rl->head; e = e->next)
-		blockers += rangelock_conflicts(e, n);
-	return blockers;
-}
-
-/*
- * Queue @n (already filled in) and sleep until it is granted, or, when
- * !@blockable, fail with -EAGAIN if it would have to wait.
- */
-static int rangelock_acquire(struct snap_dom *d, struct rangelock_node *n,
-			     bool blockable)
-{
-	struct rangelock_dom *rl = d->priv;
-	int ret = 0;
-
-	n->owner = rangelock_self();
-	n->wake = &rangelock_self_wake;
-
-	rangelock_lock(rl);
-	n->blockers = rangelock_count_blockers(rl, n);
-	if (n->blockers && !blockable) {
-		rangelock_unlock(rl);
-		return -EAGAIN;
-	}
-	n->prev = rl->head.prev;
-	n->next = &rl->head;
-	rl->head.prev->next = n;
-	rl->head.prev = n;
-	while (n->blockers) {
-		ret = pthread_cond_wait(n->wake, &rl->lock);
-		if (ret)
-			abort();
-	}
-	rangelock_unlock(rl);
-	return 0;
-}
-
-static void rangelock_release(struct snap_dom *d, struct rangelock_node *n)
-{
-	struct rangelock_dom *rl = d->priv;
-
-	rangelock_lock(rl);
-	for (struct rangelock_node *e = n->next; e != &rl->head; e = e->next) {
-		if (!rangelock_conflicts(e, n))
-			continue;
-		/* Signalled under the lock: the waiter cannot miss it. */
-		if (--e->blockers == 0)
-			pthread_cond_signal(e->wake);
-	}
-	n->prev->next = n->next;
-	n->next->prev = n->prev;
-	rangelock_unlock(rl);
+	rangequeue_destroy(d->priv);
+	free(d->priv);
 }
 
 static int rangelock_read_begin(struct snap_dom *d, struct snap_range *r)
 {
-	struct rangelock_node *n = rangelock_node(r);
-
-	n->start = r->start;
-	n->end = r->end;
-	n->kind = RANGELOCK_READ;
-	return rangelock_acquire(d, n, true);
+	return rangequeue_acquire(d->priv, &rangelock_range(r, RQ_READ)->node, true);
 }
 
 static bool rangelock_read_retry(struct snap_dom *d, struct snap_range *r)
@@ -221,55 +119,25 @@ static bool rangelock_read_retry(struct snap_dom *d, struct snap_range *r)
 
 static void rangelock_read_end(struct snap_dom *d, struct snap_range *r)
 {
-	rangelock_release(d, rangelock_node(r));
-}
-
-/*
- * If the calling thread holds a READ entry overlapping @n, return it.
- * Caller holds rl->lock.  READs are exclusive, so there is at most one.
- */
-static struct rangelock_node *rangelock_held_read(struct rangelock_dom *rl,
-						  const struct rangelock_node *n)
-{
-	for (struct rangelock_node *e = rl->head.next; e != &rl->head; e = e->next)
-		if (e->kind == RANGELOCK_READ && e->owner == n->owner &&
-		    snap_range_overlaps(e->start, e->end, n->start, n->end))
-			return e;
-	return NULL;
+	rangequeue_release(d->priv, &((struct rangelock_range *)r->priv)->node);
 }
 
 static int rangelock_invalidate_start(struct snap_dom *d, struct snap_range *r,
 				      bool blockable)
 {
-	struct rangelock_dom *rl = d->priv;
-	struct rangelock_node *n = rangelock_node(r), *held;
+	struct rangelock_range *rr = rangelock_range(r, RQ_INVAL);
+	int ret = rangequeue_acquire(d->priv, &rr->node, blockable);
 
-	n->start = r->start;
-	n->end = r->end;
-	n->kind = RANGELOCK_INVAL;
-	n->owner = rangelock_self();
-
-	if (blockable) {
-		rangelock_lock(rl);
-		held = rangelock_held_read(rl, n);
-		rangelock_unlock(rl);
-		if (held) {
-			/* Only the holder reads or writes its own entry's range. */
-			if (n->start < held->start || n->end > held->end)
-				return -EDEADLK;
-			n->kind = RANGELOCK_PASS;
-			return 0;
-		}
-	}
-	return rangelock_acquire(d, n, blockable);
+	rr->passed = ret == RQ_PASSED;
+	return rr->passed ? 0 : ret;
 }
 
 static void rangelock_invalidate_end(struct snap_dom *d, struct snap_range *r)
 {
-	struct rangelock_node *n = rangelock_node(r);
+	struct rangelock_range *rr = (struct rangelock_range *)r->priv;
 
-	if (n->kind != RANGELOCK_PASS)
-		rangelock_release(d, n);
+	if (!rr->passed)
+		rangequeue_release(d->priv, &rr->node);
 }
 
 const struct snap_ops rangelock_ops = {

@@ -40,182 +40,49 @@
  * keeps hitting the range makes it retry without bound.
  */
 #include <errno.h>
-#include <pthread.h>
-#include <stdatomic.h>
-#include <stdlib.h>
 
-#include "strategies/snap_ops.h"
-
-/* One interval's state: low bits count active invalidations, the rest is seq. */
-#define SEQRETRY_ACTIVE_BITS	20
-#define SEQRETRY_ACTIVE_MASK	((1UL << SEQRETRY_ACTIVE_BITS) - 1)
-#define SEQRETRY_SEQ_ONE	(1UL << SEQRETRY_ACTIVE_BITS)
-
-struct seqretry_dom {
-	unsigned long nr_intervals;
-	atomic_ulong waiters;		/* readers sleeping in read_begin */
-	pthread_mutex_t lock;		/* protects sleeping only */
-	pthread_cond_t idle;		/* an interval became idle */
-	atomic_ulong interval[];	/* seq << ACTIVE_BITS | active */
-};
-
-static unsigned long seqretry_first(struct snap_dom *d, unsigned long page)
-{
-	return page / d->interval_pages;
-}
-
-static unsigned long seqretry_last(struct snap_dom *d, unsigned long end)
-{
-	return (end - 1) / d->interval_pages;
-}
+#include "strategies/seqcount.h"
 
 static int seqretry_init(struct snap_dom *d)
 {
-	unsigned long n = (d->nr_pages + d->interval_pages - 1) / d->interval_pages;
-	struct seqretry_dom *s;
-	int ret;
-
-	s = calloc(1, sizeof(*s) + n * sizeof(s->interval[0]));
-	if (!s)
-		return -ENOMEM;
-	s->nr_intervals = n;
-	ret = pthread_mutex_init(&s->lock, NULL);
-	if (ret)
-		goto err_free;
-	ret = pthread_cond_init(&s->idle, NULL);
-	if (ret)
-		goto err_mutex;
-	d->priv = s;
-	return 0;
-
-err_mutex:
-	pthread_mutex_destroy(&s->lock);
-err_free:
-	free(s);
-	return -ret;
+	d->priv = seqcount_alloc(d);
+	return d->priv ? 0 : -ENOMEM;
 }
 
 static void seqretry_fini(struct snap_dom *d)
 {
-	struct seqretry_dom *s = d->priv;
-
-	pthread_cond_destroy(&s->idle);
-	pthread_mutex_destroy(&s->lock);
-	free(s);
-}
-
-/*
- * Sum of the sequences of r's intervals, or -1UL when one of them has an
- * invalidation in progress.
- */
-static unsigned long seqretry_sample(struct snap_dom *d, struct snap_range *r)
-{
-	struct seqretry_dom *s = d->priv;
-	unsigned long i, sum = 0;
-
-	for (i = seqretry_first(d, r->start); i <= seqretry_last(d, r->end); i++) {
-		/* Pairs with the release in seqretry_invalidate_end(). */
-		unsigned long w = atomic_load_explicit(&s->interval[i],
-						       memory_order_acquire);
-
-		if (w & SEQRETRY_ACTIVE_MASK)
-			return -1UL;
-		sum += w >> SEQRETRY_ACTIVE_BITS;
-	}
-	return sum;
+	seqcount_free(d->priv);
 }
 
 static int seqretry_read_begin(struct snap_dom *d, struct snap_range *r)
 {
-	struct seqretry_dom *s = d->priv;
-	unsigned long seq = seqretry_sample(d, r);
-	int ret = 0;
-
-	if (seq != -1UL)
-		goto out;
-
-	/* Slow path: sleep until no interval of r is being invalidated. */
-	if (pthread_mutex_lock(&s->lock))
-		abort();
-	/*
-	 * Pairs with the seq_cst decrement and waiters load in
-	 * seqretry_invalidate_end(): either it sees us waiting, or we see the
-	 * interval idle.
-	 */
-	atomic_fetch_add(&s->waiters, 1);
-	while ((seq = seqretry_sample(d, r)) == -1UL) {
-		ret = pthread_cond_wait(&s->idle, &s->lock);
-		if (ret)
-			break;
-	}
-	atomic_fetch_sub(&s->waiters, 1);
-	if (pthread_mutex_unlock(&s->lock))
-		abort();
-out:
-	r->seq = seq;
-	return -ret;
+	r->seq = seqcount_wait_idle(d->priv, r->start, r->end);
+	return 0;
 }
 
 static bool seqretry_read_retry(struct snap_dom *d, struct snap_range *r)
 {
-	return seqretry_sample(d, r) != r->seq;
+	return seqcount_sample(d->priv, r->start, r->end) != r->seq;
 }
 
 static void seqretry_read_end(struct snap_dom *d, struct snap_range *r)
 {
 }
 
+/*
+ * seq_cst inside: the bump is visible before the device callback takes the
+ * device lock and before any CPU PTE changes.  Pairs with read_retry().
+ */
 static int seqretry_invalidate_start(struct snap_dom *d, struct snap_range *r,
 				     bool blockable)
 {
-	struct seqretry_dom *s = d->priv;
-	unsigned long i;
-
-	for (i = seqretry_first(d, r->start); i <= seqretry_last(d, r->end); i++) {
-		unsigned long w = atomic_load_explicit(&s->interval[i],
-						       memory_order_relaxed);
-		unsigned long n;
-
-		do {
-			n = w + 1;
-			if (!(w & SEQRETRY_ACTIVE_MASK))
-				n += SEQRETRY_SEQ_ONE;	/* now odd */
-			/*
-			 * seq_cst: the bump must be visible before the device
-			 * callback takes the device lock and before any CPU
-			 * PTE changes.  Pairs with read_retry() under the lock.
-			 */
-		} while (!atomic_compare_exchange_weak(&s->interval[i], &w, n));
-	}
+	seqcount_invalidate_begin(d->priv, r->start, r->end);
 	return 0;
 }
 
 static void seqretry_invalidate_end(struct snap_dom *d, struct snap_range *r)
 {
-	struct seqretry_dom *s = d->priv;
-	bool idle = false;
-	unsigned long i;
-
-	for (i = seqretry_first(d, r->start); i <= seqretry_last(d, r->end); i++) {
-		unsigned long w = atomic_load_explicit(&s->interval[i],
-						       memory_order_relaxed);
-		unsigned long n;
-
-		do {
-			n = w - 1;
-			if (!(n & SEQRETRY_ACTIVE_MASK))
-				n += SEQRETRY_SEQ_ONE;	/* even again */
-		} while (!atomic_compare_exchange_weak(&s->interval[i], &w, n));
-		idle |= !(n & SEQRETRY_ACTIVE_MASK);
-	}
-
-	if (idle && atomic_load(&s->waiters)) {
-		if (pthread_mutex_lock(&s->lock))
-			abort();
-		pthread_cond_broadcast(&s->idle);
-		if (pthread_mutex_unlock(&s->lock))
-			abort();
-	}
+	seqcount_invalidate_end(d->priv, r->start, r->end);
 }
 
 const struct snap_ops seqretry_ops = {

@@ -338,6 +338,69 @@ static void test_rangelock_fifo(void)
 	snap_dom_fini(&d);
 }
 
+/* --------------------------------------------------------------- hybrid */
+
+/* One optimistic attempt on [0, 16) that an invalidation forces to retry. */
+static bool hybrid_failed_attempt(struct snap_dom *d)
+{
+	struct snap_range rd = range(0, 16), inv = range(4, 5);
+	bool retried;
+
+	d->ops->read_begin(d, &rd);
+	d->ops->invalidate_start(d, &inv, true);
+	d->ops->invalidate_end(d, &inv);
+	retried = d->ops->read_retry(d, &rd);
+	d->ops->read_end(d, &rd);
+	return retried;
+}
+
+static void test_hybrid(void)
+{
+	struct snap_range rd, inv;
+	const struct snap_ops *ops;
+	bool all_retried = true;
+	struct snap_dom d;
+	struct call c;
+	int i;
+
+	dom_setup(&d, "hybrid");
+	ops = d.ops;
+
+	rd = range(0, 16);
+	ops->read_begin(&d, &rd);
+	inv = range(4, 5);
+	ok(ops->invalidate_start(&d, &inv, false) == 0,
+	   "hybrid: while optimistic, even a non-blockable invalidation never waits");
+	ops->invalidate_end(&d, &inv);
+	ok(ops->read_retry(&d, &rd), "hybrid: ... and forces the optimistic pass to retry");
+	ops->read_end(&d, &rd);
+
+	for (i = 1; i < 3; i++)
+		all_retried &= hybrid_failed_attempt(&d);
+	rd = range(0, 16);
+	ops->read_begin(&d, &rd);	/* the fourth attempt: locked */
+	call_start(&c, &d, CALL_INVAL, 8, 9, true);
+	ok(all_retried && wait_blocked(&c),
+	   "hybrid: after three failed attempts the pass holds the range lock");
+	inv = range(4, 5);
+	ok(ops->invalidate_start(&d, &inv, false) == -EAGAIN,
+	   "hybrid: ... a non-blockable invalidation of it is refused");
+	ok(!ops->read_retry(&d, &rd), "hybrid: ... and the locked pass commits without retry");
+	ops->read_end(&d, &rd);
+	ok(wait_granted(&c) && c.ret == 0,
+	   "hybrid: the queued invalidation proceeds when the locked pass ends");
+	call_finish(&c);
+
+	rd = range(0, 16);
+	ops->read_begin(&d, &rd);
+	inv = range(4, 5);
+	ok(ops->invalidate_start(&d, &inv, false) == 0,
+	   "hybrid: the next pass is optimistic again");
+	ops->invalidate_end(&d, &inv);
+	ops->read_end(&d, &rd);
+	snap_dom_fini(&d);
+}
+
 static void test_registry(void)
 {
 	int n = 0;
@@ -362,10 +425,11 @@ int main(void)
 	for (const struct snap_ops *const *o = snap_strategies; *o; o++)
 		nr_strategies++;
 	alarm(300);
-	plan(11 + 15 + 2 + nr_strategies + 1);
+	plan(11 + 15 + 2 + 7 + nr_strategies + 1);
 	test_seqretry();
 	test_rangelock_basic();
 	test_rangelock_fifo();
+	test_hybrid();
 	test_registry();
 	return done();
 }

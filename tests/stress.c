@@ -118,7 +118,7 @@ static void storm_step(struct worker *w, struct rand_state *r)
 		mm_oom_reap(&s->mm, start, end);
 		break;
 	case ROLE_MIGRATE:
-		mm_migrate(&s->mm, 8);
+		mm_migrate(&s->mm, 32);
 		break;
 	default:
 		abort();
@@ -183,6 +183,12 @@ static unsigned long stress_run(const struct snap_ops *ops, bool hot,
 		bail_out("cannot register a %s mirror", ops->name);
 	s->hot = hot;
 	s->device_work_ns = device_work_ns;
+
+	/* Start with memory full, as a process under pressure would be. */
+	mm_rwsem_down_read(&s->mm.mmap_lock);
+	for (unsigned long vpn = 0; vpn < (hot ? HOT_PAGES : NR_PAGES); vpn++)
+		mm_fault(&s->mm, vpn, false);
+	mm_rwsem_up_read(&s->mm.mmap_lock);
 	atomic_store(&s->mirrors_left, MIRRORS);
 	atomic_store(&s->storms_left, nr_storms);
 
