@@ -32,7 +32,7 @@ include tests/build.mk
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
 LIBSNAP  := $(B)/libsnap.a
 
-.PHONY: all deps test test-tsan clean
+.PHONY: all deps test test-tsan test-asan test-sanitize clean
 .DEFAULT_GOAL := all
 
 all: $(LIBSNAP) $(PROGS) $(TEST_PROGS)
@@ -60,14 +60,25 @@ test: deps
 	@$(MAKE) --no-print-directory all
 	$(PROVE) --exec '' $(PROVE_FLAGS) $(TEST_PROGS) $(TEST_SCRIPTS)
 
-# ThreadSanitizer build of every compiled test, in its own tree.
+# Sanitizer builds of every compiled test, each in its own tree.
+SAN_RUN = $(PROVE) --exec '' $(PROVE_FLAGS) $(patsubst $(B)/%,build/$(1)/%,$(TEST_PROGS))
+
 test-tsan:
 	@harness/deps build test tsan
 	@$(MAKE) --no-print-directory B=build/tsan CC=clang CXX=clang++ \
 		SAN="-fsanitize=thread" CFLAGS="-O1 -g" all
 	TSAN_OPTIONS="halt_on_error=1 exitcode=66 suppressions=$(CURDIR)/tests/tsan.supp" \
-		$(PROVE) --exec '' $(PROVE_FLAGS) \
-		$(patsubst $(B)/%,build/tsan/%,$(TEST_PROGS))
+		$(call SAN_RUN,tsan)
+
+test-asan:
+	@harness/deps build test tsan
+	@$(MAKE) --no-print-directory B=build/asan CC=clang CXX=clang++ \
+		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+		CFLAGS="-O1 -g" all
+	ASAN_OPTIONS="detect_stack_use_after_return=1:detect_leaks=1" \
+		UBSAN_OPTIONS="print_stacktrace=1" $(call SAN_RUN,asan)
+
+test-sanitize: test-asan test-tsan
 
 clean:
 	rm -rf build reports/out
