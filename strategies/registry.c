@@ -11,11 +11,13 @@
 extern const struct snap_ops seqretry_ops;
 extern const struct snap_ops rangelock_ops;
 extern const struct snap_ops hybrid_ops;
+extern const struct snap_ops rangelock2015_ops;
 
 const struct snap_ops *const snap_strategies[] = {
 	&seqretry_ops,
 	&rangelock_ops,
 	&hybrid_ops,
+	&rangelock2015_ops,
 	NULL,
 };
 

@@ -87,10 +87,15 @@ struct snap_dom {
  *	whatever the source holds (mmap_lock for munmap, madvise; nothing for
  *	reclaim).  May sleep only when @blockable.  Returns 0, or -EAGAIN
  *	when it would have to wait and !@blockable (try-to-invalidate: the
- *	caller skips the range and does not call invalidate_end()).
+ *	caller skips the range and does not call invalidate_end()), or
+ *	SNAP_INVALIDATE_NO_CALLBACK (see below).
  * @invalidate_end: the CPU PTEs in @r have changed; called once per
  *	successful invalidate_start(), after the device's callback.  Must not
  *	sleep for long.
+ * @report: optional; reports strategy-specific counters (findings of a
+ *	historical design, say) as fn(name, value) once the run is over.
+ * @known_unsafe: a historical design kept to show how it fails.  Tests that
+ *	require correctness assert its findings instead of expecting none.
  */
 struct snap_ops {
 	const char *name;
@@ -103,7 +108,19 @@ struct snap_ops {
 	int (*invalidate_start)(struct snap_dom *d, struct snap_range *r,
 				bool blockable);
 	void (*invalidate_end)(struct snap_dom *d, struct snap_range *r);
+	void (*report)(struct snap_dom *d,
+		       void (*fn)(const char *name, unsigned long value, void *arg),
+		       void *arg);
+	bool known_unsafe;
 };
+
+/*
+ * Returned by invalidate_start() of a design that lets the invalidation go
+ * ahead without notifying the devices (invalidate_end() is still called).
+ * Only the seed as published does this: its woken invalidations return
+ * early.  A correct strategy never does.
+ */
+#define SNAP_INVALIDATE_NO_CALLBACK	1
 
 static inline bool snap_range_overlaps(unsigned long s1, unsigned long e1,
 				       unsigned long s2, unsigned long e2)

@@ -158,6 +158,13 @@ int main(void)
 	mm_thread_online("main", 0);
 	plan(4 * nr);
 	for (const struct snap_ops *const *o = snap_strategies; *o; o++) {
+		if ((*o)->known_unsafe) {
+			/* Its own fault sleeps on its own range lock: the v13 deadlock. */
+			for (int i = 0; i < 4; i++)
+				skip("known unsafe: its findings are asserted by tests/seed-findings.t",
+				     "%s", (*o)->name);
+			continue;
+		}
 		test_cow_break(*o);
 		test_direct_reclaim(*o);
 	}

@@ -380,8 +380,13 @@ int mm_invalidate_start(struct mm *mm, struct mm_inval *inv,
 		r->end = end;
 		ret = mir->dom.ops->invalidate_start(&mir->dom, r, blockable);
 		inv->stall_ns += now_ns() - t0;
-		if (ret)
+		if (ret < 0)
 			break;
+		if (ret == SNAP_INVALIDATE_NO_CALLBACK) {
+			inv->mir[inv->nr++] = mir;
+			ret = 0;
+			continue;
+		}
 		ret = mm_mirror_invalidate(mir, start, end, blockable);
 		if (ret) {
 			mir->dom.ops->invalidate_end(&mir->dom, r);
