@@ -54,7 +54,7 @@ static void test_bad_files(void)
 		{ "[mirror\nthreads = 1\n", "bad.ini:1: malformed section header", "malformed section" },
 		{ "[mirror]\nthreads 2\n", "bad.ini:2: expected 'key = value'", "line without =" },
 		{ "[storm.munmap]\ntry = yes\n", "storm.munmap.try: only kswapd and alloc", "try on a blocking-only storm" },
-		{ "[mm]\nmin_free = 70000\n", "mm.min_free (70000) must be below mm.memory_pages", "min_free above memory" },
+		{ "[mm]\nmin_free = 200000\n", "mm.min_free (200000) must be below mm.memory_pages", "min_free above memory" },
 	};
 	char err[SCENARIO_ERR_LEN];
 

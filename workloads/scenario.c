@@ -77,7 +77,7 @@ static const struct scenario_key keys[] = {
 
 	{ "mm.pages", KEY_ULONG, OFF(pages), 0, "65536", 16, 1UL << 28, NULL, "pages",
 	  "virtual address space mirrored" },
-	{ "mm.memory_pages", KEY_ULONG, OFF(memory_pages), 0, "65536", 16, MM_MAX_PFNS, NULL, "pages",
+	{ "mm.memory_pages", KEY_ULONG, OFF(memory_pages), 0, "131072", 16, MM_MAX_PFNS, NULL, "pages",
 	  "physical memory; fewer than mm.pages puts the model under reclaim" },
 	{ "mm.interval_pages", KEY_ULONG, OFF(interval_pages), 0, "512", 1, 1UL << 28, NULL, "pages",
 	  "size of the device's notifier subscriptions (seqretry notices invalidations per interval)" },

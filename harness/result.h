@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * result.h - the result file of one run (harness/RESULTS.md): Google
+ * Benchmark's JSON plus snapbench's histograms, written atomically.
+ */
+#ifndef SNAP_RESULT_H
+#define SNAP_RESULT_H
+
+#include "harness/runner.h"
+
+/* What a run does not measure but its result file records. */
+struct run_context {
+	const char *command_line;
+	const char *executable;
+	const char *scenario;		/* its name */
+	const struct scenario *sc;	/* effective values */
+	const char *strategy;
+	const char *topology;		/* hwloc summary */
+	const char *placement;		/* the policy as given */
+	uint64_t seed;
+	int rep, reps;
+	const char *sweep_key;		/* NULL: not part of a sweep */
+	const char *sweep_value;
+};
+
+/**
+ * result_write() - write the result of one run to @path, atomically
+ * Returns: 0, or -errno (nothing is left at @path, or at a temporary name,
+ * on failure).
+ */
+int result_write(const char *path, const struct run_context *ctx,
+		 const struct run_result *res);
+
+#endif /* SNAP_RESULT_H */
