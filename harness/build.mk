@@ -3,3 +3,24 @@
 LIB_SRCS += harness/histogram.c harness/jsonw.c harness/topology.c \
 	    harness/runner.c harness/result.c
 C_TESTS  += histogram jsonw runner seed_findings topology
+
+# The CLI: C, plus the C++ shim over Google Benchmark (linked with $(CXX)).
+REVISION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+SNAPBENCH_OBJS := $(B)/harness/snapbench.o $(B)/harness/micro.o $(B)/harness/gbshim.o
+PROGS += $(B)/snapbench
+
+$(B)/snapbench: $(SNAPBENCH_OBJS) $(B)/libsnap.a
+	$(CXX) $(ALL_CXXFLAGS) $^ -o $@ $(LDLIBS) -lbenchmark
+
+$(B)/harness/snapbench.o: CPPFLAGS += -DSNAP_SRCDIR='"$(CURDIR)"'
+
+# The revision recorded in result files; rewritten only when it changes.
+$(B)/revision.h: FORCE
+	@mkdir -p $(B)
+	@echo '#define SNAP_REVISION "$(REVISION)"' > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+$(B)/harness/result.o: $(B)/revision.h
+$(B)/harness/result.o: CPPFLAGS += -I$(B)
+
+.PHONY: FORCE
+FORCE:

@@ -15,9 +15,7 @@
 #include "harness/result.h"
 #include "workloads/storm.h"
 
-#ifndef SNAP_REVISION
-#define SNAP_REVISION "unknown"
-#endif
+#include "revision.h"	/* generated: SNAP_REVISION */
 
 #define RESULT_SCHEMA	1
 

@@ -32,7 +32,7 @@ const struct snap_ops *snap_strategy_find(const char *name)
 int snap_dom_init(struct snap_dom *d, const struct snap_ops *ops,
 		  unsigned long nr_pages, unsigned long interval_pages)
 {
-	if (!nr_pages || !interval_pages)
+	if (!nr_pages || !interval_pages || (interval_pages & (interval_pages - 1)))
 		return -EINVAL;
 	memset(d, 0, sizeof(*d));
 	d->ops = ops;

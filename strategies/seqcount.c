@@ -15,11 +15,14 @@
 struct seqcount *seqcount_alloc(const struct snap_dom *d)
 {
 	unsigned long n = (d->nr_pages + d->interval_pages - 1) / d->interval_pages;
-	struct seqcount *sc = calloc(1, sizeof(*sc) + n * sizeof(sc->interval[0]));
+	struct seqcount *sc;
 
+	if (d->interval_pages & (d->interval_pages - 1))
+		return NULL;
+	sc = calloc(1, sizeof(*sc) + n * sizeof(sc->interval[0]));
 	if (!sc)
 		return NULL;
-	sc->interval_pages = d->interval_pages;
+	sc->interval_shift = __builtin_ctzl(d->interval_pages);
 	sc->nr_intervals = n;
 	if (pthread_mutex_init(&sc->lock, NULL))
 		goto err_free;
@@ -46,7 +49,7 @@ unsigned long seqcount_sample(struct seqcount *sc, unsigned long start,
 {
 	unsigned long i, sum = 0;
 
-	for (i = start / sc->interval_pages; i <= (end - 1) / sc->interval_pages; i++) {
+	for (i = start >> sc->interval_shift; i <= (end - 1) >> sc->interval_shift; i++) {
 		/* Pairs with the seq_cst updates in seqcount_invalidate_*(). */
 		unsigned long w = atomic_load(&sc->interval[i]);
 
@@ -86,7 +89,7 @@ void seqcount_invalidate_begin(struct seqcount *sc, unsigned long start,
 {
 	unsigned long i, w, n;
 
-	for (i = start / sc->interval_pages; i <= (end - 1) / sc->interval_pages; i++) {
+	for (i = start >> sc->interval_shift; i <= (end - 1) >> sc->interval_shift; i++) {
 		w = atomic_load_explicit(&sc->interval[i], memory_order_relaxed);
 		do {
 			n = w + 1;
@@ -102,7 +105,7 @@ void seqcount_invalidate_end(struct seqcount *sc, unsigned long start,
 	unsigned long i, w, n;
 	bool idle = false;
 
-	for (i = start / sc->interval_pages; i <= (end - 1) / sc->interval_pages; i++) {
+	for (i = start >> sc->interval_shift; i <= (end - 1) >> sc->interval_shift; i++) {
 		w = atomic_load_explicit(&sc->interval[i], memory_order_relaxed);
 		do {
 			n = w - 1;

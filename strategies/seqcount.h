@@ -19,7 +19,7 @@
 #define SEQCOUNT_BUSY	(-1UL)
 
 struct seqcount {
-	unsigned long interval_pages;
+	unsigned int interval_shift;	/* interval_pages == 1 << shift */
 	unsigned long nr_intervals;
 	atomic_ulong waiters;		/* sleeping in seqcount_wait_idle() */
 	pthread_mutex_t lock;		/* protects sleeping only */
@@ -27,7 +27,10 @@ struct seqcount {
 	atomic_ulong interval[];	/* seq << ACTIVE_BITS | active */
 };
 
-/* Returns: a seqcount covering @d's address space, or NULL. */
+/*
+ * Returns: a seqcount covering @d's address space, or NULL (out of memory,
+ * or d->interval_pages not a power of two).
+ */
 struct seqcount *seqcount_alloc(const struct snap_dom *d);
 void seqcount_free(struct seqcount *sc);
 

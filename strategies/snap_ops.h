@@ -55,8 +55,9 @@ struct snap_range {
  * @ops: the strategy
  * @nr_pages: size of the address space in pages
  * @interval_pages: the driver subscribes in intervals of this many pages
- *                  (mmu_interval_notifier granularity); invalidations are
- *                  noticed per interval by strategies that track intervals
+ *                  (mmu_interval_notifier granularity), a power of two;
+ *                  invalidations are noticed per interval by strategies
+ *                  that track intervals
  * @priv: the strategy's state, from init() to fini()
  */
 struct snap_dom {
@@ -139,7 +140,8 @@ const struct snap_ops *snap_strategy_find(const char *name);
 
 /**
  * snap_dom_init() - set up @d for @ops over @nr_pages pages
- * Returns: 0 or -errno (-EINVAL for a zero size or interval).
+ * Returns: 0 or -errno (-EINVAL for a zero size, or an interval that is
+ * not a power of two).
  */
 int snap_dom_init(struct snap_dom *d, const struct snap_ops *ops,
 		  unsigned long nr_pages, unsigned long interval_pages);

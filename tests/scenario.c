@@ -54,6 +54,7 @@ static void test_bad_files(void)
 		{ "[mirror\nthreads = 1\n", "bad.ini:1: malformed section header", "malformed section" },
 		{ "[mirror]\nthreads 2\n", "bad.ini:2: expected 'key = value'", "line without =" },
 		{ "[storm.munmap]\ntry = yes\n", "storm.munmap.try: only kswapd and alloc", "try on a blocking-only storm" },
+		{ "[mm]\ninterval_pages = 100\n", "mm.interval_pages (100) must be a power of two", "interval not a power of two" },
 		{ "[mm]\nmin_free = 200000\n", "mm.min_free (200000) must be below mm.memory_pages", "min_free above memory" },
 	};
 	char err[SCENARIO_ERR_LEN];
@@ -135,7 +136,7 @@ int main(void)
 {
 	if (!mkdtemp(tmpdir))
 		bail_out("mkdtemp failed");
-	plan(13 + 1 + 6 + 1);
+	plan(14 + 1 + 6 + 1);
 	test_bad_files();
 	test_shipped();
 	test_set_and_defaults();

@@ -80,7 +80,7 @@ static const struct scenario_key keys[] = {
 	{ "mm.memory_pages", KEY_ULONG, OFF(memory_pages), 0, "131072", 16, MM_MAX_PFNS, NULL, "pages",
 	  "physical memory; fewer than mm.pages puts the model under reclaim" },
 	{ "mm.interval_pages", KEY_ULONG, OFF(interval_pages), 0, "512", 1, 1UL << 28, NULL, "pages",
-	  "size of the device's notifier subscriptions (seqretry notices invalidations per interval)" },
+	  "size of the device's notifier subscriptions, a power of two (seqretry notices invalidations per interval)" },
 	{ "mm.min_free", KEY_ULONG, OFF(min_free), 0, "256", 0, MM_MAX_PFNS, NULL, "pages",
 	  "below this many free pages allocations reclaim directly" },
 	{ "mm.low_free", KEY_ULONG, OFF(low_free), 0, "1024", 0, MM_MAX_PFNS, NULL, "pages",
@@ -407,6 +407,9 @@ int scenario_validate(const struct scenario *s, char *err)
 	if (s->hot_pages > s->pages)
 		return fail(err, "mirror.hot_pages (%lu) exceeds mm.pages (%lu)",
 			    s->hot_pages, s->pages);
+	if (s->interval_pages & (s->interval_pages - 1))
+		return fail(err, "mm.interval_pages (%lu) must be a power of two",
+			    s->interval_pages);
 	if (s->interval_pages > s->pages)
 		return fail(err, "mm.interval_pages (%lu) exceeds mm.pages (%lu)",
 			    s->interval_pages, s->pages);

@@ -1,0 +1,699 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * snapbench.c - the command line: list what can run, run scenarios against
+ * strategies with repetitions and write one result file per run.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness/clock.h"
+#include "harness/micro.h"
+#include "harness/result.h"
+#include "harness/runner.h"
+#include "workloads/storm.h"
+
+#define EXIT_BAD_INPUT	2
+#define EXIT_HUNG	3
+#define EXIT_INTERRUPTED 130
+#define MAX_SETS	128
+#define MAX_ITEMS	64
+
+#ifndef SNAP_SRCDIR
+#define SNAP_SRCDIR "."
+#endif
+
+static const char *prog = "snapbench";
+
+static void __attribute__((noreturn, format(printf, 2, 3)))
+die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(status);
+}
+
+/* snprintf into an array, failing loudly instead of truncating a path. */
+#define path_printf(buf, ...)							\
+	do {									\
+		if (snprintf(buf, sizeof(buf), __VA_ARGS__) >= (int)sizeof(buf))	\
+			die(EXIT_BAD_INPUT, "path too long: %.80s...", buf);	\
+	} while (0)
+
+static const char *scenario_dir(void)
+{
+	const char *dir = getenv("SNAPBENCH_SCENARIOS");
+
+	return dir && *dir ? dir : SNAP_SRCDIR "/workloads/scenarios";
+}
+
+/* ------------------------------------------------------------------ list */
+
+static void usage_list(FILE *out)
+{
+	fprintf(out,
+		"usage: snapbench list [--keys]\n"
+		"  Lists strategies, storms and scenarios; --keys documents every scenario key.\n");
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	char path[PATH_MAX], line[256];
+	struct scenario s;
+	FILE *f;
+
+	if (argc == 2 && !strcmp(argv[1], "--keys")) {
+		printf("%-32s %-10s %-16s  %s\n", "key", "unit", "default", "meaning");
+		scenario_print_keys(stdout);
+		return 0;
+	}
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		usage_list(stdout);
+		return 0;
+	}
+	if (argc > 1) {
+		usage_list(stderr);
+		die(EXIT_BAD_INPUT, "list: unexpected argument '%s'", argv[1]);
+	}
+
+	printf("strategies:\n");
+	for (const struct snap_ops *const *o = snap_strategies; *o; o++)
+		printf("  %-16s %s%s\n", (*o)->name, (*o)->summary,
+		       (*o)->known_unsafe ? " [known unsafe: runs only when named]" : "");
+	printf("storms:\n");
+	for (int k = 0; k < STORM_NR; k++)
+		printf("  %-16s invalidations of kind %s%s\n", storm_kind_name[k],
+		       mm_inval_kind_name[storms[k]->inval_kind],
+		       storms[k]->can_try ? ", blocking or try" : "");
+	printf("scenarios (default set from %s/default.list):\n", scenario_dir());
+	snprintf(path, sizeof(path), "%s/default.list", scenario_dir());
+	f = fopen(path, "r");
+	if (!f)
+		die(EXIT_BAD_INPUT, "%s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		char err[SCENARIO_ERR_LEN];
+
+		line[strcspn(line, "\n")] = '\0';
+		if (!*line || *line == '#')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s.ini", scenario_dir(), line);
+		scenario_defaults(&s);
+		if (scenario_load(&s, path, err))
+			printf("  %-16s (%s)\n", line, err);
+		else
+			printf("  %-16s %s\n", line, s.description);
+	}
+	fclose(f);
+	return 0;
+}
+
+/* ------------------------------------------------------------------- run */
+
+struct run_args {
+	const char *scenarios[MAX_ITEMS];
+	int nr_scenarios;
+	const struct snap_ops *strategies[MAX_ITEMS];
+	int nr_strategies;
+	const char *sets[MAX_SETS];
+	int nr_sets;
+	char *sweep_key;		/* --sweep KEY=V1,V2,... */
+	const char *sweep_values[MAX_ITEMS];
+	int nr_sweep_values;
+	int reps;
+	double duration_s;		/* 0: the scenario's */
+	uint64_t seed;
+	const char *out;
+	const char *placement;
+	bool quiet;
+};
+
+static void usage_run(FILE *out)
+{
+	fprintf(out,
+		"usage: snapbench run --scenario NAME|FILE|default [options]\n"
+		"  -s, --scenario LIST     scenario names (workloads/scenarios/NAME.ini), files,\n"
+		"                          or 'default' for the default set; comma separated\n"
+		"  -S, --strategy LIST     strategies, comma separated, or 'all': every strategy\n"
+		"                          not marked known unsafe in 'snapbench list' (default all)\n"
+		"  -r, --reps N            repetitions of each scenario x strategy     (default 3)\n"
+		"  -d, --duration S        measured seconds per repetition, overrides\n"
+		"                          run.duration_s                            (default: scenario's)\n"
+		"      --seed N            PRNG seed of repetition 0; rep i uses N+i   (default 1)\n"
+		"      --set KEY=VALUE     override a scenario key (repeatable; snapbench list --keys)\n"
+		"  -o, --out DIR           result directory             (default results/<UTC time>)\n"
+		"  -p, --placement SPEC    spread, compact, none, or ROLE=CPUS;...     (default spread)\n"
+		"      --sweep KEY=V1,V2   run each scenario once per value of KEY; results go to\n"
+		"                          DIR/<scenario>@KEY=V/...\n"
+		"  -q, --quiet             no progress on stderr\n"
+		"Writes DIR/<scenario>/<strategy>/rep-<N>.json (harness/RESULTS.md) and one\n"
+		"SUMMARY line per run on stdout.  Each run is a child process.  Exit status:\n"
+		"0, 2 bad input, 3 a run hung or failed (the others still ran), 130 interrupted.\n");
+}
+
+static void split_list(char *arg, const char **items, int *nr, const char *what)
+{
+	for (char *tok = strtok(arg, ","); tok; tok = strtok(NULL, ",")) {
+		if (*nr == MAX_ITEMS)
+			die(EXIT_BAD_INPUT, "too many %s (at most %d)", what, MAX_ITEMS);
+		items[(*nr)++] = tok;
+	}
+}
+
+static void add_default_set(struct run_args *a)
+{
+	char path[PATH_MAX], line[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/default.list", scenario_dir());
+	f = fopen(path, "r");
+	if (!f)
+		die(EXIT_BAD_INPUT, "%s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!*line || *line == '#')
+			continue;
+		if (a->nr_scenarios == MAX_ITEMS)
+			die(EXIT_BAD_INPUT, "too many scenarios (at most %d)", MAX_ITEMS);
+		a->scenarios[a->nr_scenarios++] = strdup(line);
+	}
+	fclose(f);
+}
+
+static unsigned long parse_count(const char *opt, const char *v, unsigned long max)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno || end == v || *end || *v == '-' || n < 1 || n > max)
+		die(EXIT_BAD_INPUT, "%s: '%s' is not a whole number in [1, %lu]", opt, v, max);
+	return n;
+}
+
+static void parse_run_args(int argc, char **argv, struct run_args *a)
+{
+	static const struct option opts[] = {
+		{ "scenario", required_argument, NULL, 's' },
+		{ "strategy", required_argument, NULL, 'S' },
+		{ "reps", required_argument, NULL, 'r' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "seed", required_argument, NULL, 'e' },
+		{ "set", required_argument, NULL, 'k' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "placement", required_argument, NULL, 'p' },
+		{ "sweep", required_argument, NULL, 'w' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *strategies[MAX_ITEMS], *scen[MAX_ITEMS];
+	int nr_strategies = 0, nr_scen = 0, c, i;
+	char *end;
+
+	memset(a, 0, sizeof(*a));
+	a->reps = 3;
+	a->seed = 1;
+	a->placement = "spread";
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":s:S:r:d:o:p:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			split_list(optarg, scen, &nr_scen, "scenarios");
+			break;
+		case 'S':
+			split_list(optarg, strategies, &nr_strategies, "strategies");
+			break;
+		case 'r':
+			a->reps = parse_count("--reps", optarg, 1000);
+			break;
+		case 'd':
+			errno = 0;
+			a->duration_s = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(a->duration_s > 0) ||
+			    a->duration_s > 86400)
+				die(EXIT_BAD_INPUT, "--duration: '%s' is not a number of seconds in (0, 86400]",
+				    optarg);
+			break;
+		case 'e':
+			errno = 0;
+			a->seed = strtoull(optarg, &end, 10);
+			if (errno || end == optarg || *end || *optarg == '-')
+				die(EXIT_BAD_INPUT, "--seed: '%s' is not a whole number", optarg);
+			break;
+		case 'k':
+			if (a->nr_sets == MAX_SETS)
+				die(EXIT_BAD_INPUT, "too many --set (at most %d)", MAX_SETS);
+			a->sets[a->nr_sets++] = optarg;
+			break;
+		case 'o':
+			a->out = optarg;
+			break;
+		case 'p':
+			a->placement = optarg;
+			break;
+		case 'w': {
+			char *eq = strchr(optarg, '=');
+
+			if (a->sweep_key)
+				die(EXIT_BAD_INPUT, "--sweep: only one sweep per run");
+			if (!eq || eq == optarg || !eq[1])
+				die(EXIT_BAD_INPUT, "--sweep '%s': expected KEY=V1,V2,...", optarg);
+			*eq = '\0';
+			a->sweep_key = optarg;
+			split_list(eq + 1, a->sweep_values, &a->nr_sweep_values, "sweep values");
+			break;
+		}
+		case 'q':
+			a->quiet = true;
+			break;
+		case 'h':
+			usage_run(stdout);
+			exit(0);
+		case ':':
+			die(EXIT_BAD_INPUT, "run: option '%s' needs a value", argv[optind - 1]);
+		default:
+			die(EXIT_BAD_INPUT, "run: unknown option '%s' (snapbench run --help)",
+			    argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		die(EXIT_BAD_INPUT, "run: unexpected argument '%s'", argv[optind]);
+	if (!nr_scen)
+		die(EXIT_BAD_INPUT, "run: --scenario is required (snapbench list)");
+
+	for (i = 0; i < nr_scen; i++) {
+		if (!strcmp(scen[i], "default"))
+			add_default_set(a);
+		else if (a->nr_scenarios < MAX_ITEMS)
+			a->scenarios[a->nr_scenarios++] = scen[i];
+		else
+			die(EXIT_BAD_INPUT, "too many scenarios (at most %d)", MAX_ITEMS);
+	}
+	if (!nr_strategies || (nr_strategies == 1 && !strcmp(strategies[0], "all"))) {
+		/* Known-unsafe designs run only when named. */
+		for (const struct snap_ops *const *o = snap_strategies; *o; o++)
+			if (!(*o)->known_unsafe)
+				a->strategies[a->nr_strategies++] = *o;
+		return;
+	}
+	for (i = 0; i < nr_strategies; i++) {
+		const struct snap_ops *ops = snap_strategy_find(strategies[i]);
+
+		if (!ops)
+			die(EXIT_BAD_INPUT, "unknown strategy '%s' (snapbench list)", strategies[i]);
+		a->strategies[a->nr_strategies++] = ops;
+	}
+}
+
+/* A scenario argument: a name under the scenario directory, or a file. */
+static void resolve_scenario(const char *arg, char *path, size_t len, char *name,
+			     size_t name_len)
+{
+	const char *base, *dot;
+
+	if (strchr(arg, '/') || strstr(arg, ".ini")) {
+		snprintf(path, len, "%s", arg);
+	} else {
+		snprintf(path, len, "%s/%s.ini", scenario_dir(), arg);
+		if (access(path, F_OK))
+			die(EXIT_BAD_INPUT, "unknown scenario '%s' (snapbench list)", arg);
+	}
+	base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	dot = strstr(base, ".ini");
+	snprintf(name, name_len, "%.*s", dot ? (int)(dot - base) : (int)strlen(base), base);
+}
+
+static void load_scenario(const struct run_args *a, const char *arg,
+			  const char *sweep_value, struct scenario *s)
+{
+	char path[PATH_MAX], err[SCENARIO_ERR_LEN], set[256];
+	int i;
+
+	scenario_defaults(s);
+	resolve_scenario(arg, path, sizeof(path), s->name, sizeof(s->name));
+	if (scenario_load(s, path, err))
+		die(EXIT_BAD_INPUT, "%s", err);
+	for (i = 0; i < a->nr_sets; i++)
+		if (scenario_set(s, a->sets[i], err))
+			die(EXIT_BAD_INPUT, "%s", err);
+	if (sweep_value) {
+		snprintf(set, sizeof(set), "%s=%s", a->sweep_key, sweep_value);
+		if (scenario_set(s, set, err))
+			die(EXIT_BAD_INPUT, "--sweep: %s", err);
+	}
+	if (a->duration_s > 0)
+		s->duration_s = a->duration_s;
+	if (scenario_validate(s, err))
+		die(EXIT_BAD_INPUT, "%s: %s", path, err);
+}
+
+/* mkdir -p; returns 0 or -errno. */
+static int make_dirs(const char *dir)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(dir);
+
+	if (len >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, dir, len + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0777) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0777) && errno != EEXIST)
+		return -errno;
+	return access(buf, W_OK) ? -errno : 0;
+}
+
+static volatile sig_atomic_t interrupts;
+
+static void on_signal(int sig)
+{
+	static const char msg[] = "\nsnapbench: interrupted again, exiting now\n";
+
+	if (interrupts++) {
+		if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+			_exit(EXIT_INTERRUPTED);
+		_exit(EXIT_INTERRUPTED);
+	}
+	runner_stop = 1;
+}
+
+struct summary_buf {
+	char *p;
+	size_t left;
+};
+
+static void summary_param(const char *key, const char *value, void *arg)
+{
+	struct summary_buf *b = arg;
+	int n;
+
+	if (strchr(value, ' ') || !*value)
+		n = snprintf(b->p, b->left, " %s=\"%s\"", key, value);
+	else
+		n = snprintf(b->p, b->left, " %s=%s", key, value);
+	if (n > 0 && (size_t)n < b->left) {
+		b->p += n;
+		b->left -= n;
+	}
+}
+
+static void print_summary(const struct run_context *ctx, const struct run_result *res,
+			  const char *file)
+{
+	char params[8192];
+	struct summary_buf b = { params, sizeof(params) };
+	double n = res->passes + res->misses;
+
+	params[0] = '\0';
+	scenario_for_each(ctx->sc, summary_param, &b);
+	printf("SUMMARY scenario=%s strategy=%s rep=%d seed=%llu duration_s=%.3f"
+	       " passes=%lu passes_per_s=%.0f deadline_misses=%lu retries_per_pass_mean=%.3f"
+	       " retries_max=%lu ttm_p99_ns=%llu violations=%lu hung=%d file=%s%s\n",
+	       ctx->scenario, ctx->strategy, ctx->rep, (unsigned long long)ctx->seed,
+	       res->duration_s, res->passes,
+	       res->duration_s > 0 ? res->passes / res->duration_s : 0, res->misses,
+	       n ? hist_mean(&res->retries) : 0, res->retries_max,
+	       (unsigned long long)hist_percentile(&res->ttm_ns, 99),
+	       res->violations, res->hung, file, params);
+	fflush(stdout);
+}
+
+static void progress(const struct run_args *a, int done, int total,
+		     const char *scenario, const char *strategy, int rep,
+		     uint64_t t0, double per_run_s)
+{
+	double elapsed = (now_ns() - t0) / 1e9;
+	double eta = done ? elapsed / done * (total - done) : per_run_s * total;
+
+	if (a->quiet || !isatty(STDERR_FILENO))
+		return;
+	fprintf(stderr, "\r\033[K[%d/%d] %s / %s rep %d/%d  elapsed %.0fs  ETA %.0fs",
+		done + 1, total, scenario, strategy, rep + 1, a->reps, elapsed, eta);
+}
+
+enum run_status { RUN_OK, RUN_HUNG, RUN_FAILED, RUN_INTERRUPTED };
+
+/* The child: run once, write the result file, print the SUMMARY line. */
+static void __attribute__((noreturn))
+run_child(const struct run_config *rc, const struct run_context *ctx,
+	  struct run_result *res, const char *dir, bool tty)
+{
+	char file[PATH_MAX];
+	int ret = runner_run(rc, res);
+
+	if (ret && ret != -ETIMEDOUT) {
+		fprintf(stderr, "%s: %s/%s: cannot run: %s\n", prog, ctx->scenario,
+			ctx->strategy, strerror(-ret));
+		_exit(1);
+	}
+	if (runner_stop && !res->hung)
+		_exit(EXIT_INTERRUPTED);	/* no partial file */
+	path_printf(file, "%s/rep-%d%s.json", dir, ctx->rep, res->hung ? ".hung" : "");
+	ret = result_write(file, ctx, res);
+	if (ret) {
+		fprintf(stderr, "%s: %s: %s\n", prog, file, strerror(-ret));
+		_exit(1);
+	}
+	if (tty && isatty(STDERR_FILENO))
+		fprintf(stderr, "\r\033[K");
+	print_summary(ctx, res, file);
+	if (res->violations)
+		fprintf(stderr, "%s: %s/%s rep %d: %lu invariant violations\n", prog,
+			ctx->scenario, ctx->strategy, ctx->rep, res->violations);
+	if (res->hung) {
+		for (unsigned int t = 0; t < res->nr_threads; t++)
+			if (res->thread[t].stuck)
+				fprintf(stderr, "%s: hung: %s-%d: %s\n", prog,
+					res->thread[t].role, res->thread[t].index,
+					res->thread[t].doing);
+		fprintf(stderr, "%s: %s/%s rep %d hung (run.watchdog_s = %g s); partial result in %s\n",
+			prog, ctx->scenario, ctx->strategy, ctx->rep, ctx->sc->watchdog_s, file);
+	}
+	fflush(stdout);
+	fflush(stderr);
+	/* Stuck threads cannot be joined: leave without running exit handlers. */
+	_exit(res->hung ? EXIT_HUNG : 0);
+}
+
+/*
+ * Each run is a child process, so a run that hangs past its own watchdog or
+ * crashes costs that run only.  The parent gives the child its planned time
+ * plus the watchdog twice over before killing it.
+ */
+static enum run_status run_isolated(const struct run_config *rc,
+				    const struct run_context *ctx,
+				    struct run_result *res, const char *dir, bool tty)
+{
+	const struct scenario *sc = ctx->sc;
+	uint64_t limit = now_ns() + (uint64_t)((sc->warmup_s + sc->duration_s +
+						2 * sc->watchdog_s + 30) * 1e9);
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		die(1, "fork: %s", strerror(errno));
+	if (pid == 0)
+		run_child(rc, ctx, res, dir, tty);
+	for (;;) {
+		pid_t got = waitpid(pid, &status, WNOHANG);
+
+		if (got == pid)
+			break;
+		if (got < 0 && errno != EINTR)
+			die(1, "waitpid: %s", strerror(errno));
+		if (now_ns() > limit) {
+			kill(pid, SIGKILL);
+			fprintf(stderr, "%s: %s/%s rep %d: no end past its watchdog; killed\n",
+				prog, ctx->scenario, ctx->strategy, ctx->rep);
+		}
+		sleep_until_ns(now_ns() + 20 * NSEC_PER_MSEC);
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return RUN_OK;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_HUNG)
+		return RUN_HUNG;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_INTERRUPTED)
+		return RUN_INTERRUPTED;
+	if (WIFSIGNALED(status))
+		fprintf(stderr, "%s: %s/%s rep %d: crashed: %s\n", prog, ctx->scenario,
+			ctx->strategy, ctx->rep, strsignal(WTERMSIG(status)));
+	return runner_stop ? RUN_INTERRUPTED : RUN_FAILED;
+}
+
+static void command_line(int argc, char **argv, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < argc && used < len; i++)
+		used += snprintf(buf + used, len - used, "%s%s", i ? " " : "", argv[i]);
+}
+
+static int cmd_run(int argc, char **argv, const char *cmdline)
+{
+	struct scenario *sc = calloc(MAX_ITEMS, sizeof(*sc));
+	struct run_result *res = malloc(sizeof(*res));
+	char out[PATH_MAX], dir[PATH_MAX], topology[128];
+	struct topo_placement placement, *pl = NULL;
+	int done = 0, failed = 0, total, i, j, rep, ret, status, nr_sc;
+	const char *sweep_value[MAX_ITEMS];
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct run_args a;
+	uint64_t t0;
+
+	if (!sc || !res)
+		die(1, "out of memory");
+	parse_run_args(argc, argv, &a);
+	/* Every scenario (and sweep point) is checked before anything runs. */
+	nr_sc = 0;
+	for (i = 0; i < a.nr_scenarios; i++) {
+		for (j = 0; j < (a.sweep_key ? a.nr_sweep_values : 1); j++) {
+			if (nr_sc == MAX_ITEMS)
+				die(EXIT_BAD_INPUT, "too many scenarios x sweep values (at most %d)",
+				    MAX_ITEMS);
+			sweep_value[nr_sc] = a.sweep_key ? a.sweep_values[j] : NULL;
+			load_scenario(&a, a.scenarios[i], sweep_value[nr_sc], &sc[nr_sc]);
+			nr_sc++;
+		}
+	}
+
+	ret = topology_init();
+	if (ret)
+		die(1, "hwloc topology: %s", strerror(-ret));
+	topology_summary(topology, sizeof(topology));
+	if (strcmp(a.placement, "none")) {
+		char err[256];
+
+		if (topology_parse(a.placement, &placement, err, sizeof(err)))
+			die(EXIT_BAD_INPUT, "--placement: %s", err);
+		pl = &placement;
+	}
+
+	if (a.out) {
+		snprintf(out, sizeof(out), "%s", a.out);
+	} else {
+		time_t now = time(NULL);
+		struct tm tm;
+
+		gmtime_r(&now, &tm);
+		strftime(out, sizeof(out), "results/%Y%m%d-%H%M%S", &tm);
+	}
+	ret = make_dirs(out);
+	if (ret)
+		die(EXIT_BAD_INPUT, "--out %s: %s", out, strerror(-ret));
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	total = nr_sc * a.nr_strategies * a.reps;
+	t0 = now_ns();
+	for (i = 0; i < nr_sc && !runner_stop; i++) {
+		for (j = 0; j < a.nr_strategies && !runner_stop; j++) {
+			const struct snap_ops *ops = a.strategies[j];
+
+			if (sweep_value[i])
+				path_printf(dir, "%s/%s@%s=%s/%s", out, sc[i].name,
+					    a.sweep_key, sweep_value[i], ops->name);
+			else
+				path_printf(dir, "%s/%s/%s", out, sc[i].name, ops->name);
+			ret = make_dirs(dir);
+			if (ret)
+				die(EXIT_BAD_INPUT, "%s: %s", dir, strerror(-ret));
+			for (rep = 0; rep < a.reps && !runner_stop; rep++, done++) {
+				struct run_config rc = {
+					.sc = &sc[i], .ops = ops, .seed = a.seed + rep,
+					.placement = pl,
+				};
+				struct run_context ctx = {
+					.command_line = cmdline, .executable = argv[0],
+					.scenario = sc[i].name, .sc = &sc[i],
+					.strategy = ops->name, .topology = topology,
+					.placement = a.placement, .seed = rc.seed,
+					.rep = rep, .reps = a.reps,
+					.sweep_key = a.sweep_key,
+					.sweep_value = sweep_value[i],
+				};
+
+				progress(&a, done, total, sc[i].name, ops->name, rep, t0,
+					 sc[i].warmup_s + sc[i].duration_s);
+				status = run_isolated(&rc, &ctx, res, dir, !a.quiet);
+				if (status == RUN_INTERRUPTED)
+					break;
+				failed += status != RUN_OK;
+			}
+		}
+	}
+	if (!a.quiet && isatty(STDERR_FILENO))
+		fprintf(stderr, "\r\033[K");
+	if (runner_stop) {
+		fprintf(stderr, "%s: interrupted after %d of %d runs; completed results are in %s\n",
+			prog, done, total, out);
+		return EXIT_INTERRUPTED;
+	}
+	fprintf(stderr, "%s: %d runs, %d hung or failed; results in %s\n", prog, total,
+		failed, out);
+	free(res);
+	free(sc);
+	return failed ? EXIT_HUNG : 0;
+}
+
+/* ------------------------------------------------------------------ main */
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: snapbench COMMAND [options]\n"
+		"  list [--keys]          strategies, storms, scenarios; every scenario key\n"
+		"  run --scenario ...     run scenarios x strategies x repetitions (run --help)\n"
+		"  micro [gbench flags]   Google Benchmark microbenchmarks of every strategy's ops\n"
+		"  help                   this text\n");
+}
+
+int main(int argc, char **argv)
+{
+	char cmdline[4096];
+
+	command_line(argc, argv, cmdline, sizeof(cmdline));
+	if (argc < 2) {
+		usage(stderr);
+		die(EXIT_BAD_INPUT, "a command is required");
+	}
+	if (!strcmp(argv[1], "list"))
+		return cmd_list(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc - 1, argv + 1, cmdline);
+	if (!strcmp(argv[1], "micro"))
+		return micro_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	usage(stderr);
+	die(EXIT_BAD_INPUT, "unknown command '%s'", argv[1]);
+}
