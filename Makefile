@@ -38,7 +38,7 @@ LIBSNAP  := $(B)/libsnap.a
 all: $(LIBSNAP) $(PROGS) $(TEST_PROGS)
 
 deps:
-	@harness/deps build test
+	@harness/deps build test report model
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -127,6 +127,7 @@ static void write_context(struct json *j, const struct run_context *ctx,
 	scenario_for_each(ctx->sc, write_param, j);
 	json_object_end(j);
 	json_string(j, "strategy", ctx->strategy);
+	json_bool(j, "strategy_known_unsafe", ctx->known_unsafe);
 	json_uint(j, "seed", ctx->seed);
 	json_int(j, "rep", ctx->rep);
 	json_int(j, "reps", ctx->reps);

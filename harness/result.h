@@ -15,6 +15,7 @@ struct run_context {
 	const char *scenario;		/* its name */
 	const struct scenario *sc;	/* effective values */
 	const char *strategy;
+	bool known_unsafe;		/* the strategy's snap_ops.known_unsafe */
 	const char *topology;		/* hwloc summary */
 	const char *placement;		/* the policy as given */
 	uint64_t seed;

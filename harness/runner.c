@@ -183,7 +183,8 @@ static void storm_loop(struct run_thread *t, struct rand_state *r)
 	uint64_t due, now;
 	int ret;
 
-	sched_init(&s, t->run->start_ns, c.p->rate);
+	/* Operation 0 is due as the thread leaves the start gate. */
+	sched_init(&s, now_ns(), c.p->rate);
 	while (thread_phase(t)) {
 		now = now_ns();
 		due = sched_next(&s, now);
@@ -520,7 +521,6 @@ int runner_run(const struct run_config *rc, struct run_result *res)
 			abort();	/* threads already started wait at the gate */
 	}
 
-	run->start_ns = now_ns();
 	res->start_realtime_ns = realtime_ns();
 	ret = pthread_barrier_wait(&run->gate);
 	if (ret && ret != PTHREAD_BARRIER_SERIAL_THREAD)

@@ -85,10 +85,8 @@ static int cmd_list(int argc, char **argv)
 		usage_list(stdout);
 		return 0;
 	}
-	if (argc > 1) {
-		usage_list(stderr);
-		die(EXIT_BAD_INPUT, "list: unexpected argument '%s'", argv[1]);
-	}
+	if (argc > 1)
+		die(EXIT_BAD_INPUT, "list: unexpected argument '%s' (snapbench list --help)", argv[1]);
 
 	printf("strategies:\n");
 	for (const struct snap_ops *const *o = snap_strategies; *o; o++)
@@ -633,7 +631,9 @@ static int cmd_run(int argc, char **argv, const char *cmdline)
 				struct run_context ctx = {
 					.command_line = cmdline, .executable = argv[0],
 					.scenario = sc[i].name, .sc = &sc[i],
-					.strategy = ops->name, .topology = topology,
+					.strategy = ops->name,
+					.known_unsafe = ops->known_unsafe,
+					.topology = topology,
 					.placement = a.placement, .seed = rc.seed,
 					.rep = rep, .reps = a.reps,
 					.sweep_key = a.sweep_key,
@@ -680,10 +680,8 @@ int main(int argc, char **argv)
 	char cmdline[4096];
 
 	command_line(argc, argv, cmdline, sizeof(cmdline));
-	if (argc < 2) {
-		usage(stderr);
-		die(EXIT_BAD_INPUT, "a command is required");
-	}
+	if (argc < 2)
+		die(EXIT_BAD_INPUT, "a command is required (snapbench help)");
 	if (!strcmp(argv[1], "list"))
 		return cmd_list(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "run"))
@@ -694,6 +692,5 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	usage(stderr);
-	die(EXIT_BAD_INPUT, "unknown command '%s'", argv[1]);
+	die(EXIT_BAD_INPUT, "unknown command '%s' (snapbench help)", argv[1]);
 }

@@ -68,7 +68,7 @@ static const char *const target_choices[] = { "all", "hot", NULL };
 static const struct scenario_key keys[] = {
 	{ "scenario.description", KEY_STRING, OFF(description), sizeof(((struct scenario *)0)->description),
 	  "", 0, 0, NULL, NULL, "one line shown in listings and reports" },
-	{ "run.duration_s", KEY_DOUBLE, OFF(duration_s), 0, "2", 0.01, 86400, NULL, "s",
+	{ "run.duration_s", KEY_DOUBLE, OFF(duration_s), 0, "1", 0.01, 86400, NULL, "s",
 	  "measured time per repetition (--duration overrides)" },
 	{ "run.warmup_s", KEY_DOUBLE, OFF(warmup_s), 0, "0.2", 0, 3600, NULL, "s",
 	  "time run but not measured, before the measurement" },

@@ -1,0 +1,22 @@
+# SPDX-License-Identifier: GPL-2.0
+# pareto.gp - template: driver progress against reclaim stall, one point
+# per (scenario, strategy) with bootstrap 95% intervals, log-log axes.
+do for [fmt in "png svg"] {
+    if (fmt eq "png") {
+        set terminal pngcairo size 900,600 enhanced font "DejaVu Sans,11"
+    } else {
+        set terminal svg size 900,600 enhanced font "DejaVu Sans,11" background rgb "white"
+    }
+    set output "$base.".fmt
+    load "$common"
+    set title "$title"
+    set logscale xy
+    set xrange [$xrange]
+    set yrange [$yrange]
+    set xlabel "$xlabel"
+    set ylabel "$ylabel"
+    set key outside right top
+    plot $plot
+    unset logscale
+    unset output
+}

@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: GPL-2.0
+# cli.py - the command line of snapreport: one parser per subcommand; bad
+# input is one line on stderr and exit status 2.
+
+import argparse
+import sys
+
+from . import compare, html, plots, summarize
+from .results import InputError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        sys.stderr.write("snapreport: %s\n" % message)
+        sys.exit(2)
+
+
+def _parser():
+    p = _Parser(prog="snapreport",
+                description="Statistics, plots and HTML reports of snapbench result files.")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    s = sub.add_parser("summarize", help="median and bootstrap 95%% CI of each headline metric per group")
+    s.add_argument("dir", metavar="DIR", help="result directory (harness/RESULTS.md layout)")
+    s.add_argument("--all", action="store_true", help="every metric, not only the headline ones")
+    s.add_argument("--csv", metavar="FILE", help="also write the table as CSV")
+
+    s = sub.add_parser("plot", help="data files, gnuplot scripts, PNG and SVG plots")
+    s.add_argument("dir", metavar="DIR")
+    s.add_argument("--out", metavar="OUTDIR", required=True, help="where the plots go")
+
+    s = sub.add_parser("compare", help="BASE vs NEW: change, bootstrap CI, Mann-Whitney p, verdicts")
+    s.add_argument("base", metavar="BASE")
+    s.add_argument("new", metavar="NEW")
+    s.add_argument("--alpha", type=float, default=0.05, help="significance level (default 0.05)")
+    s.add_argument("--threshold", type=float, default=5.0, metavar="PCT",
+                   help="minimum effect, percent of the BASE median (default 5)")
+    s.add_argument("--all", action="store_true", help="every metric, not only the headline ones")
+    s.add_argument("--json", metavar="FILE", help="also write the rows as JSON")
+
+    s = sub.add_parser("html", help="a self-contained HTML report directory")
+    s.add_argument("dir", metavar="DIR")
+    s.add_argument("--out", metavar="OUTDIR", required=True, help="report directory (index.html)")
+    s.add_argument("--alpha", type=float, default=0.05, help="significance level (default 0.05)")
+    s.add_argument("--threshold", type=float, default=5.0, metavar="PCT",
+                   help="minimum effect for a recommendation, percent (default 5)")
+    return p
+
+
+COMMANDS = {"summarize": summarize.run, "plot": plots.run,
+            "compare": compare.run, "html": html.run}
+
+
+def main(argv):
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args, sys.stdout)
+    except InputError as e:
+        sys.stderr.write("snapreport: %s\n" % e)
+        return 2
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,177 @@
+# SPDX-License-Identifier: GPL-2.0
+# compare.py - `snapreport compare BASE NEW`: per scenario, strategy and
+# metric, medians, change, bootstrap interval, Mann-Whitney p and a verdict.
+"""Verdicts.  A difference is significant when the two-sided Mann-Whitney
+p < alpha AND |change| >= the minimum effect (percent of the BASE median).
+Significant and in the metric's good direction: "better"; in the bad one:
+"worse"; for a metric without a direction: "changed"; otherwise "no
+significant change".  No correction for multiple comparisons is made; the
+minimum effect is the guard against noise.  Correctness is not statistics:
+any invariant violation in NEW, or a NEW run the watchdog stopped (hung), is
+"worse" whatever the numbers.  Exit status: 1 when any headline metric is
+"worse", else 0; 2 on bad input."""
+
+import json
+import math
+import sys
+
+from . import metrics
+from . import stats
+from .results import InputError, group_runs, load_runs
+
+
+def contrast(base, new, metric, alpha, min_effect_pct):
+    """Compare two samples of one metric.  Returns a dict with the medians,
+    their intervals, change_pct, the bootstrap interval of the difference
+    (and of the change in percent when the ratio is defined), the test and
+    the verdict."""
+    mb, mn = stats.median(base), stats.median(new)
+    blo, bhi = stats.bootstrap_median_ci(base)
+    nlo, nhi = stats.bootstrap_median_ci(new)
+    dlo, dhi, rlo, rhi = stats.bootstrap_diff_ci(base, new)
+    test = stats.mann_whitney(new, base)
+    if mb != 0:
+        change = (mn - mb) / abs(mb) * 100.0
+    else:
+        change = 0.0 if mn == mb else math.copysign(math.inf, mn - mb)
+    significant = test["p"] < alpha and abs(change) >= min_effect_pct
+    if not significant:
+        verdict = "no significant change"
+    elif metric.better is None:
+        verdict = "changed"
+    elif (change < 0) == (metric.better == "lower"):
+        verdict = "better"
+    else:
+        verdict = "worse"
+    return {
+        "metric": metric.name, "unit": metric.unit, "better": metric.better,
+        "headline": metric.headline, "n_base": len(base), "n_new": len(new),
+        "base_median": mb, "base_ci": [blo, bhi], "new_median": mn,
+        "new_ci": [nlo, nhi], "change_pct": change, "diff_ci": [dlo, dhi],
+        "change_pct_ci": [(rlo - 1) * 100.0, (rhi - 1) * 100.0] if rlo is not None else None,
+        "u": test["u"], "p": test["p"], "test": test["method"], "verdict": verdict,
+    }
+
+
+def _correctness(bg, ng):
+    """Verdicts that need no statistics: violations and hangs in NEW."""
+    out = []
+    if ng.violations > 0:
+        out.append({"metric": "violations", "headline": True, "verdict": "worse",
+                    "note": "%d invariant violations in NEW (%d in BASE): a correctness failure"
+                            % (ng.violations, bg.violations)})
+    if ng.hung > 0:
+        out.append({"metric": "hung", "headline": True, "verdict": "worse",
+                    "note": "%d of %d NEW runs hung (%d of %d in BASE)"
+                            % (ng.hung, len(ng.runs), bg.hung, len(bg.runs))})
+    return out
+
+
+def compare_groups(base_groups, new_groups, alpha, min_effect_pct, all_metrics=False):
+    """Rows for every group present in both, plus the keys present in one."""
+    bmap = {g.key: g for g in base_groups}
+    nmap = {g.key: g for g in new_groups}
+    rows, only_base, only_new = [], [], []
+    for key in [g.key for g in new_groups]:
+        if key not in bmap:
+            only_new.append(key)
+            continue
+        bg, ng = bmap[key], nmap[key]
+        items = _correctness(bg, ng)
+        names = {m.name for m in bg.metrics} & {m.name for m in ng.metrics}
+        for m in metrics.expand(names):
+            if m.correctness or not (m.headline or all_metrics):
+                continue
+            b, n = bg.values(m.name), ng.values(m.name)
+            if not b or not n:
+                continue
+            items.append(contrast(b, n, m, alpha, min_effect_pct))
+        for it in items:
+            it["group"] = key
+        rows.extend(items)
+    only_base = [k for k in bmap if k not in nmap]
+    return rows, only_base, only_new
+
+
+def _label(key):
+    env, kernel, scenario, variant, strategy = key
+    s = scenario + (" [%s]" % variant if variant else "")
+    if env != "userspace" or kernel:
+        s = "%s %s: %s" % (env, kernel, s)
+    return "%s / %s" % (s, strategy)
+
+
+def _pct(v):
+    if v is None:
+        return "–"
+    if math.isinf(v):
+        return "+inf%" if v > 0 else "-inf%"
+    return "%+.1f%%" % v
+
+
+def write_text(rows, only_base, only_new, alpha, effect, out):
+    out.write("# medians over repetitions, [95%% bootstrap intervals] (%d resamples, seed %d);\n"
+              "# p: two-sided Mann-Whitney U: exact without ties (n1+n2 <= %d), exact-ties by\n"
+              "# enumerating every split (C(n1+n2, n1) <= %d), else normal approximation with tie\n"
+              "# and continuity correction; significant: p < %g and |change| >= %g%%\n"
+              % (stats.BOOT_RESAMPLES, stats.BOOT_SEED, stats.EXACT_MAX_N,
+                 stats.EXACT_TIES_MAX_SPLITS, alpha, effect))
+    last = None
+    for r in rows:
+        if r["group"] != last:
+            last = r["group"]
+            out.write("\n== %s\n" % _label(last))
+        if "note" in r:
+            out.write("  %-30s %s: %s\n" % (r["metric"], r["verdict"].upper(), r["note"]))
+            continue
+        u = r["unit"]
+        fv = metrics.format_value
+        out.write("  %-30s %10s [%s, %s] -> %10s [%s, %s]  %8s  diff CI [%s, %s]  p=%.3g (%s, n=%d/%d)  %s\n" % (
+            r["metric"], fv(r["base_median"], u), fv(r["base_ci"][0], u), fv(r["base_ci"][1], u),
+            fv(r["new_median"], u), fv(r["new_ci"][0], u), fv(r["new_ci"][1], u),
+            _pct(r["change_pct"]), fv(r["diff_ci"][0], u), fv(r["diff_ci"][1], u),
+            r["p"], r["test"], r["n_base"], r["n_new"], r["verdict"]))
+    for k in only_base:
+        out.write("\nonly in BASE: %s\n" % _label(k))
+    for k in only_new:
+        out.write("\nonly in NEW: %s\n" % _label(k))
+
+
+def power_notes(rows, alpha):
+    """Sizes for which no exact test can reach alpha."""
+    notes = set()
+    for r in rows:
+        if "n_base" in r and stats.min_exact_p(r["n_base"], r["n_new"]) >= alpha:
+            notes.add((r["n_base"], r["n_new"]))
+    return ["with %d and %d repetitions the smallest possible two-sided p is %.3g >= alpha %g: "
+            "nothing can be significant; run more repetitions"
+            % (a, b, stats.min_exact_p(a, b), alpha) for a, b in sorted(notes)]
+
+
+def run(args, out):
+    if not 0 < args.alpha < 1:
+        raise InputError("--alpha must be between 0 and 1, not %g" % args.alpha)
+    if args.threshold < 0:
+        raise InputError("--threshold must not be negative")
+    base = group_runs(load_runs(args.base))
+    new = group_runs(load_runs(args.new))
+    rows, only_base, only_new = compare_groups(base, new, args.alpha, args.threshold, args.all)
+    if not rows and not only_base and not only_new:
+        raise InputError("%s and %s: nothing to compare" % (args.base, args.new))
+    write_text(rows, only_base, only_new, args.alpha, args.threshold, out)
+    for note in power_notes(rows, args.alpha):
+        out.write("note: %s\n" % note)
+    worse = [r for r in rows if r["headline"] and r["verdict"] == "worse"]
+    better = [r for r in rows if r["headline"] and r["verdict"] == "better"]
+    out.write("\nsummary: %d headline metrics worse, %d better, %d compared\n"
+              % (len(worse), len(better), sum(1 for r in rows if r["headline"])))
+    if args.json:
+        rows = [{k: (str(v) if isinstance(v, float) and math.isinf(v) else v) for k, v in r.items()}
+                for r in rows]
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump({"alpha": args.alpha, "threshold_pct": args.threshold,
+                       "rows": [dict(r, group=list(r["group"])) for r in rows],
+                       "only_base": [list(k) for k in only_base],
+                       "only_new": [list(k) for k in only_new]}, f, indent=1,
+                      allow_nan=False)
+    return 1 if worse else 0

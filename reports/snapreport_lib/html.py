@@ -1,0 +1,319 @@
+# SPDX-License-Identifier: GPL-2.0
+# html.py - `snapreport html DIR --out OUTDIR`: one self-contained report
+# directory, index.html (inline CSS, no scripts) beside its PNG/SVG plots.
+
+import datetime
+import html
+import os
+
+from . import compare, metrics, plots, recommend, stats, summarize
+from .palette import colour
+from .results import InputError, group_runs, load_runs, version_key
+
+CSS = """
+body { font: 15px/1.45 "DejaVu Sans", Helvetica, Arial, sans-serif; color: #222;
+       max-width: 1180px; margin: 0 auto; padding: 0 18px 60px; }
+h1 { font-size: 26px; margin: 24px 0 4px; }
+h2 { font-size: 21px; margin-top: 38px; border-bottom: 2px solid #ddd; padding-bottom: 4px; }
+h3 { font-size: 17px; margin: 26px 0 6px; }
+table { border-collapse: collapse; margin: 8px 0 16px; font-size: 13.5px; }
+th, td { border: 1px solid #d4d4d4; padding: 4px 8px; text-align: left; vertical-align: top; }
+th { background: #f3f3f3; }
+td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+.ci { color: #666; font-size: 12px; }
+.strategy { font-weight: bold; }
+.alarm { background: #fde8e6; border: 3px solid #c0231a; color: #7a130d; padding: 10px 16px;
+         margin: 16px 0; font-size: 16px; }
+.alarm h2 { border: 0; margin: 4px 0; color: #a11; }
+.warn { background: #fff4de; border: 2px solid #d98a10; padding: 8px 14px; margin: 14px 0; }
+.synthetic { background: #ececec; border: 2px dashed #777; padding: 8px 14px; margin: 14px 0;
+             font-weight: bold; }
+.rec { border-left: 5px solid #2e8b3a; background: #f2f9f3; padding: 6px 12px; margin: 8px 0; }
+.rec.none { border-color: #999; background: #f6f6f6; }
+.rec.tradeoff { border-color: #d98a10; background: #fff8ec; }
+.rec ul { margin: 4px 0; }
+.question { font-style: italic; color: #333; margin: 18px 0 4px; }
+figure { margin: 0 0 18px; }
+figure img { max-width: 100%; height: auto; border: 1px solid #e2e2e2; }
+figcaption { font-size: 12px; color: #666; }
+.skip { color: #8a5a00; font-size: 13px; }
+.hung { color: #fff; background: #b35c00; padding: 1px 6px; border-radius: 3px; font-weight: bold; }
+.bad { color: #fff; background: #c0231a; padding: 1px 6px; border-radius: 3px; font-weight: bold; }
+code { font-size: 12.5px; }
+"""
+
+
+def esc(text):
+    return html.escape(str(text), quote=True)
+
+
+def _strategy(name):
+    return '<span class="strategy" style="color:%s">%s</span>' % (colour(name), esc(name))
+
+
+def _env_label(env, kernel):
+    return env + (" " + kernel if kernel else "")
+
+
+def _distinct(runs, key):
+    vals = []
+    for r in runs:
+        v = r.context.get(key)
+        v = "–" if v is None else v
+        if isinstance(v, dict):
+            v = ", ".join("%s: %s" % kv for kv in sorted(v.items()))
+        if v not in vals:
+            vals.append(v)
+    return vals
+
+
+def environment_html(runs):
+    rows = [("environment", "environment"), ("kernel", "kernel"), ("accelerator", "accelerator"),
+            ("CPU", "cpu_model"), ("topology", "topology"), ("placement", "placement"),
+            ("host", "host_name"), ("snapbench revision", "snapbench_revision"),
+            ("command line", "command_line"), ("first start", None)]
+    out = ['<table class="env">']
+    for label, key in rows:
+        if key is None:
+            starts = sorted(str(r.context.get("start_time", "")) for r in runs)
+            vals = [starts[0] + " … " + starts[-1]] if starts else ["–"]
+            label = "start times"
+        else:
+            vals = _distinct(runs, key)
+        shown = vals[:6]
+        more = " (+%d more)" % (len(vals) - 6) if len(vals) > 6 else ""
+        out.append("<tr><th>%s</th><td>%s%s</td></tr>" % (
+            esc(label), "<br>".join("<code>%s</code>" % esc(v) for v in shown), esc(more)))
+    out.append("</table>")
+    return "\n".join(out)
+
+
+def violations_html(groups):
+    bad = [g for g in groups if g.violations > 0]
+    if not bad:
+        return ""
+    out = ['<div class="alarm"><h2>Correctness failure: invariant violations</h2>',
+           "<p>A device PTE still mapped a page after its invalidation ended. "
+           "These strategies are incorrect in these runs; their performance numbers do not matter "
+           "until this is fixed.</p><ul>"]
+    for g in bad:
+        rec = next((v for r in g.runs for v in r.violation_records), None)
+        detail = ""
+        if rec:
+            detail = " — first: <code>%s</code>" % esc(", ".join("%s=%s" % kv for kv in rec.items()))
+        out.append("<li>%s in %s (%s): <b>%d violations</b> over %d runs%s</li>" % (
+            _strategy(g.strategy), esc(g.scenario_label), esc(_env_label(g.environment, g.kernel)),
+            g.violations, len(g.runs), detail))
+    out.append("</ul></div>")
+    return "\n".join(out)
+
+
+def hung_html(groups):
+    hung = [(g, r) for g in groups for r in g.runs if r.hung]
+    if not hung:
+        return ""
+    out = ['<div class="warn"><b><span class="hung">HUNG</span> runs: the watchdog stopped '
+           "them; their partial numbers are left out of every statistic.</b><ul>"]
+    for g, r in hung:
+        out.append("<li>%s in %s (%s), rep %s: <code>%s</code></li>" % (
+            _strategy(g.strategy), esc(g.scenario_label), esc(_env_label(g.environment, g.kernel)),
+            esc(r.rep), esc(r.path)))
+    out.append("</ul></div>")
+    return "\n".join(out)
+
+
+def summary_table(sgroups):
+    names = []
+    for g in sgroups:
+        for m in g.metrics:
+            if m.headline and m.name not in names:
+                names.append(m.name)
+    names.sort(key=metrics.order_key)
+    out = ["<table><tr><th>metric (better)</th>"]
+    for g in sgroups:
+        flags = ""
+        if g.hung:
+            flags += ' <span class="hung">HUNG %d/%d</span>' % (g.hung, len(g.runs))
+        if g.violations:
+            flags += ' <span class="bad">%d VIOLATIONS</span>' % g.violations
+        out.append("<th>%s <span class=\"ci\">n=%d</span>%s</th>" % (_strategy(g.strategy), len(g.ok_runs), flags))
+    out.append("</tr>")
+    for name in names:
+        m = metrics.lookup(name)
+        out.append("<tr><td>%s <span class=\"ci\">(%s)</span></td>" % (esc(m.label), esc(m.better or "–")))
+        for g in sgroups:
+            s = g.summary(name) if name != "violations" else None
+            if name == "violations":
+                v = g.violations
+                cell = '<span class="bad">%d</span>' % v if v else "0"
+                out.append('<td class="num">%s</td>' % cell)
+            elif s:
+                out.append('<td class="num">%s <span class="ci">[%s, %s]</span></td>' % (
+                    esc(metrics.format_value(s[0], m.unit)), esc(metrics.format_value(s[1], m.unit)),
+                    esc(metrics.format_value(s[2], m.unit))))
+            else:
+                out.append('<td class="num">–</td>')
+        out.append("</tr>")
+    out.append("</table>")
+    return "\n".join(out)
+
+
+def rec_html(rec):
+    cls = {"pick": "rec", "tradeoff": "rec tradeoff", "none": "rec none"}[rec.kind]
+    head = esc(rec.text)
+    for p in rec.picks:
+        head = head.replace(esc(p), _strategy(p), 1)
+    out = ['<div class="%s"><b>%s</b>' % (cls, head)]
+    if rec.evidence:
+        out.append("<br>evidence:<ul>%s</ul>" % "".join("<li>%s</li>" % esc(e) for e in rec.evidence))
+    if rec.excluded:
+        out.append('<br><span class="bad">excluded</span> %s' % esc("; ".join(rec.excluded)))
+    out.append("</div>")
+    return "\n".join(out)
+
+
+def figure_html(p):
+    out = ['<p class="question">%s</p>' % esc(p.question)]
+    if p.png:
+        out.append('<figure><img src="%s" alt="%s"><figcaption>%s — <a href="%s">SVG</a>, '
+                   '<a href="plot-data/%s.dat">data</a>, <a href="plot-data/%s.gp">gnuplot script</a>'
+                   "</figcaption></figure>" % (esc(p.png), esc(p.title), esc(p.title), esc(p.svg),
+                                               esc(p.ident), esc(p.ident)))
+    else:
+        out.append('<p class="skip">Plot skipped: %s.</p>' % esc(p.note))
+    return "\n".join(out)
+
+
+def trends_html(groups, alpha, effect):
+    """Per kernel version, headline medians; flags where a version is
+    significantly worse than the one before it."""
+    guests = [g for g in groups if g.environment == "guest"]
+    kernels = sorted({g.kernel for g in guests}, key=version_key)
+    if len(kernels) < 2:
+        return ('<p class="skip">Per-kernel trends need guest results from at least two kernel '
+                "versions (found %d).</p>" % len(kernels))
+    by = {}
+    for g in guests:
+        by.setdefault((g.scenario, g.variant, g.strategy), {})[g.kernel] = g
+    out = ["<table><tr><th>scenario</th><th>strategy</th><th>metric</th>%s</tr>"
+           % "".join("<th>%s</th>" % esc(k) for k in kernels)]
+    for (scenario, variant, strategy), per in sorted(by.items()):
+        names = sorted({m.name for g in per.values() for m in g.metrics if m.headline and not m.correctness},
+                       key=metrics.order_key)
+        for name in names:
+            m = metrics.lookup(name)
+            cells, prev = [], None
+            for k in kernels:
+                g = per.get(k)
+                s = g.summary(name) if g else None
+                if not s:
+                    cells.append("<td>–</td>")
+                    continue
+                flag = ""
+                if prev is not None:
+                    c = compare.contrast(prev.values(name), g.values(name), m, alpha, effect)
+                    if c["verdict"] == "worse":
+                        flag = ' <span class="bad">regression, p=%.2g</span>' % c["p"]
+                    elif c["verdict"] == "better":
+                        flag = ' <span class="ci">better, p=%.2g</span>' % c["p"]
+                cells.append('<td class="num">%s%s</td>' % (esc(metrics.format_value(s[0], m.unit)), flag))
+                prev = g
+            out.append("<tr><td>%s</td><td>%s</td><td>%s</td>%s</tr>" % (
+                esc(scenario + (" [%s]" % variant if variant else "")), _strategy(strategy), esc(m.label),
+                "".join(cells)))
+    out.append("</table>")
+    return "\n".join(out)
+
+
+def method_html(alpha, effect):
+    return ("<p>Each number is the <b>median over repetitions</b>; brackets are a 95%% "
+            "percentile-bootstrap interval of that median (%d resamples, fixed seed %d). Two "
+            "strategies differ significantly when the two-sided Mann-Whitney U test over "
+            "repetitions gives p &lt; %g (exact permutation distribution without ties and up to %d "
+            "runs in all; with ties, exact by enumerating every split of the mid-ranks while there "
+            "are at most %d splits; otherwise the normal approximation with tie correction and "
+            "continuity correction) <i>and</i> the medians differ by at least %g%%. No correction for multiple "
+            "comparisons is applied; the minimum effect guards against noise. Percentiles come from "
+            "the runs' log-linear histograms by the rule of harness/RESULTS.md. Hung runs are shown "
+            "but left out of the statistics.</p>"
+            % (stats.BOOT_RESAMPLES, stats.BOOT_SEED, alpha, stats.EXACT_MAX_N,
+               stats.EXACT_TIES_MAX_SPLITS, effect))
+
+
+def build(groups, runs, outdir, source, alpha, effect):
+    figs = plots.make_all(groups, outdir)
+    env_keys = sorted({(g.environment, g.kernel) for g in groups})
+    synthetic = any(r.context.get("synthetic") for r in runs)
+    parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+             "<title>snapbench report</title>", "<style>%s</style></head><body>" % CSS,
+             "<h1>snapbench report</h1>",
+             "<p>%d runs from <code>%s</code>, %d groups; generated %s.</p>" % (
+                 len(runs), esc(source), len(groups),
+                 datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))]
+    if synthetic:
+        parts.append('<div class="synthetic">SYNTHETIC DATA: these results were written by '
+                     "reports/testdata/make_results.py for tests; they are not measurements.</div>")
+    parts += [violations_html(groups), hung_html(groups)]
+    parts.append("<h2>Recommendations</h2>")
+    sections = []
+    for env, kernel in env_keys:
+        eg = [g for g in groups if (g.environment, g.kernel) == (env, kernel)]
+        scen = []
+        for g in eg:
+            if (g.scenario, g.variant) not in scen:
+                scen.append((g.scenario, g.variant))
+        parts.append("<h3>%s</h3><table><tr><th>scenario</th><th>recommendation</th></tr>"
+                     % esc(_env_label(env, kernel)))
+        for scenario, variant in scen:
+            sg = [g for g in eg if (g.scenario, g.variant) == (scenario, variant)]
+            rec = recommend.recommend(sg, alpha, effect)
+            anchor = plots.slug("%s-%s-%s" % (_env_label(env, kernel), scenario, variant))
+            parts.append('<tr><td><a href="#%s">%s</a></td><td>%s</td></tr>' % (
+                anchor, esc(sg[0].scenario_label), rec_html(rec)))
+            sections.append((env, kernel, anchor, sg, rec))
+    parts.append("</table>" if env_keys else "")
+    parts.append("<h2>How these numbers were made</h2>" + method_html(alpha, effect))
+    parts.append("<h2>Environment</h2>" + environment_html(runs))
+    for env, kernel in env_keys:
+        where = _env_label(env, kernel)
+        parts.append("<h2>Overview — %s</h2>" % esc(where))
+        ek = plots.slug(where)
+        for p in figs:
+            if p.section == "overview" and p.ident.startswith(ek + "-"):
+                parts.append(figure_html(p))
+    parts.append("<h2>Per-kernel-version trends</h2>" + trends_html(groups, alpha, effect))
+    for env, kernel, anchor, sg, rec in sections:
+        label = sg[0].scenario_label
+        body = ['<h2 id="%s">%s — %s</h2>' % (anchor, esc(label), esc(_env_label(env, kernel)))]
+        desc = sg[0].runs[0].params.get("scenario.description")
+        if desc:
+            body.append("<p>%s</p>" % esc(desc))
+        body.append(rec_html(rec))
+        body.append(summary_table(sg))
+        prefix = "%s-%s-" % (plots.slug(_env_label(env, kernel)), plots.slug(label))
+        for p in figs:
+            if p.section == label and p.ident.startswith(prefix):
+                body.append(figure_html(p))
+        if sg[0].variant:
+            parts.append("<details><summary>sweep point %s</summary>%s</details>"
+                         % (esc(label), "\n".join(body)))
+        else:
+            parts += body
+    parts.append("</body></html>")
+    path = os.path.join(outdir, "index.html")
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write("\n".join(p for p in parts if p) + "\n")
+    os.replace(tmp, path)
+    return path
+
+
+def run(args, out):
+    if not 0 < args.alpha < 1:
+        raise InputError("--alpha must be between 0 and 1, not %g" % args.alpha)
+    runs = load_runs(args.dir)
+    groups = group_runs(runs)
+    os.makedirs(args.out, exist_ok=True)
+    path = build(groups, runs, args.out, args.dir, args.alpha, args.threshold)
+    out.write("%s\n" % path)
+    return 0

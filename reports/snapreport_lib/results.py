@@ -1,0 +1,234 @@
+# SPDX-License-Identifier: GPL-2.0
+# results.py - read a directory of result files (harness/RESULTS.md) and
+# group the runs by environment, kernel, scenario, sweep point and strategy.
+"""Loading is strict: a file that is not a result file is an error naming
+the file, never skipped silently.  Hung runs (context.hung, or a
+`rep-N.hung.json` name) are kept and counted but their partial numbers are
+left out of every statistic."""
+
+import json
+import os
+
+from . import metrics
+from . import stats
+
+
+class InputError(Exception):
+    """Bad input: the message is one line naming the problem."""
+
+
+# Keys that change how a run is taken, not the workload: never a sweep.
+IGNORED_PARAMS = {"scenario.description", "run.duration_s", "run.warmup_s",
+                  "run.watchdog_s"}
+
+
+class Run:
+    """One result file."""
+
+    def __init__(self, path, doc, kernel_dir):
+        ctx = doc["context"]
+        self.path = path
+        self.context = ctx
+        self.bench = doc["benchmarks"][0]
+        extra = doc.get("snapbench") or {}
+        self.histograms = extra.get("histograms") or {}
+        self.violation_records = extra.get("violations") or []
+        self.threads = extra.get("threads") or []
+        self.scenario = ctx["scenario"]
+        self.strategy = ctx["strategy"]
+        self.environment = ctx.get("environment") or "userspace"
+        self.accelerator = ctx.get("accelerator")
+        if self.environment == "guest":
+            self.kernel = kernel_dir or ctx.get("kernel") or "?"
+        else:
+            self.kernel = ""
+        self.params = ctx.get("scenario_params") or {}
+        self.hung = bool(ctx.get("hung")) or path.endswith(".hung.json")
+        self.rep = ctx.get("rep", self.bench.get("repetition_index"))
+        self.variant = ""
+
+    def counter(self, name):
+        v = self.bench.get(name)
+        return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
+    def counter_names(self):
+        return [k for k, v in self.bench.items()
+                if isinstance(v, (int, float)) and not isinstance(v, bool)]
+
+
+def _check(doc, path):
+    if not isinstance(doc, dict):
+        raise InputError("%s: not a result file (top level is not an object)" % path)
+    ctx = doc.get("context")
+    if not isinstance(ctx, dict):
+        raise InputError("%s: not a result file (no \"context\" object)" % path)
+    for key in ("scenario", "strategy"):
+        if not isinstance(ctx.get(key), str) or not ctx[key]:
+            raise InputError("%s: context.%s missing or not a string" % (path, key))
+    b = doc.get("benchmarks")
+    if not isinstance(b, list) or len(b) != 1 or not isinstance(b[0], dict):
+        raise InputError("%s: \"benchmarks\" must hold exactly one object" % path)
+    hists = (doc.get("snapbench") or {}).get("histograms") or {}
+    if not isinstance(hists, dict):
+        raise InputError("%s: snapbench.histograms is not an object" % path)
+    for name, h in hists.items():
+        if not (isinstance(h, dict) and isinstance(h.get("count"), int)
+                and isinstance(h.get("buckets"), list)):
+            raise InputError("%s: histogram %s is malformed" % (path, name))
+        if h["count"] > 0 and not isinstance(h.get("max"), (int, float)):
+            raise InputError("%s: histogram %s has no max" % (path, name))
+
+
+def _kernel_dir(root, path):
+    parts = os.path.relpath(path, root).split(os.sep)
+    for i in range(len(parts) - 2):
+        if parts[i] == "kernel":
+            return parts[i + 1]
+    return None
+
+
+def load_runs(root):
+    """Every result file under @root, as Runs.  Raises InputError."""
+    if not os.path.exists(root):
+        raise InputError("%s: no such directory" % root)
+    if not os.path.isdir(root):
+        raise InputError("%s: not a directory" % root)
+    runs = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for name in sorted(filenames):
+            if not name.endswith(".json"):
+                continue
+            path = os.path.join(dirpath, name)
+            try:
+                with open(path, encoding="utf-8") as f:
+                    doc = json.load(f)
+            except json.JSONDecodeError as e:
+                raise InputError("%s: malformed JSON: %s" % (path, e)) from None
+            except (OSError, UnicodeDecodeError) as e:
+                raise InputError("%s: cannot read: %s" % (path, e)) from None
+            _check(doc, path)
+            runs.append(Run(path, doc, _kernel_dir(root, path)))
+    if not runs:
+        raise InputError("%s: no result files (*.json) found" % root)
+    _mark_sweeps(runs)
+    return runs
+
+
+def _param_text(v):
+    return v if isinstance(v, str) else json.dumps(v)
+
+
+def _declared_sweep(run):
+    s = run.context.get("sweep")
+    if isinstance(s, str):
+        return s
+    if isinstance(s, dict) and isinstance(s.get("param"), str):
+        return s["param"]
+    return None
+
+
+def _mark_sweeps(runs):
+    """A sweep is a set of runs of one scenario that differ in scenario
+    parameters: a `sweep` key in the context names the parameter, else the
+    parameters whose values differ between the runs are the swept ones.
+    Each run's `variant` becomes "key=value[,key=value]"."""
+    by_scenario = {}
+    for r in runs:
+        by_scenario.setdefault((r.environment, r.kernel, r.scenario), []).append(r)
+    for group in by_scenario.values():
+        declared = sorted({d for d in map(_declared_sweep, group) if d})
+        if declared:
+            swept = declared
+        else:
+            keys = set()
+            for r in group:
+                keys.update(r.params)
+            swept = sorted(k for k in keys - IGNORED_PARAMS
+                           if len({_param_text(r.params.get(k)) for r in group}) > 1)
+        for r in group:
+            r.variant = ",".join("%s=%s" % (k, _param_text(r.params.get(k)))
+                                 for k in swept)
+            r.swept = swept
+
+
+class Group:
+    """The repetitions of one (environment, kernel, scenario, variant,
+    strategy)."""
+
+    def __init__(self, key, runs):
+        self.key = key
+        self.environment, self.kernel, self.scenario, self.variant, self.strategy = key
+        self.runs = sorted(runs, key=lambda r: (r.rep if isinstance(r.rep, int) else 0, r.path))
+        self.ok_runs = [r for r in self.runs if not r.hung]
+        self.hung = len(self.runs) - len(self.ok_runs)
+        self.violations = sum(r.counter("violations") or 0 for r in self.runs)
+        names = set()
+        for r in self.runs:
+            names.update(r.counter_names())
+        self.metrics = metrics.expand(names)
+        self._summary = {}
+
+    @property
+    def scenario_label(self):
+        return self.scenario + (" [%s]" % self.variant if self.variant else "")
+
+    def values(self, metric_name):
+        """The metric over the repetitions that did not hang."""
+        return [v for v in (r.counter(metric_name) for r in self.ok_runs) if v is not None]
+
+    def summary(self, metric_name):
+        """(median, ci_lo, ci_hi, n) or None when no completed run has it."""
+        if metric_name not in self._summary:
+            vals = self.values(metric_name)
+            if vals:
+                lo, hi = stats.bootstrap_median_ci(vals)
+                self._summary[metric_name] = (stats.median(vals), lo, hi, len(vals))
+            else:
+                self._summary[metric_name] = None
+        return self._summary[metric_name]
+
+    def hist(self, name):
+        """The histograms of @name over the completed repetitions."""
+        return [r.histograms[name] for r in self.ok_runs if name in r.histograms]
+
+    def hist_names(self):
+        names = set()
+        for r in self.ok_runs:
+            names.update(r.histograms)
+        return sorted(names)
+
+
+def group_runs(runs):
+    """Groups keyed (environment, kernel, scenario, variant, strategy),
+    sorted by that key."""
+    by_key = {}
+    for r in runs:
+        key = (r.environment, r.kernel, r.scenario, r.variant, r.strategy)
+        by_key.setdefault(key, []).append(r)
+    return [Group(k, v) for k, v in sorted(by_key.items(), key=lambda kv: _sort_key(kv[0]))]
+
+
+def _num_or_text(text):
+    try:
+        return (0, float(text), "")
+    except ValueError:
+        return (1, 0.0, text)
+
+
+def _sort_key(key):
+    env, kernel, scenario, variant, strategy = key
+    vparts = tuple(_num_or_text(p.partition("=")[2]) for p in variant.split(",")) if variant else ()
+    return (env, _version_key(kernel), scenario, vparts, strategy)
+
+
+def _version_key(v):
+    out = []
+    for part in v.replace("-", ".").lstrip("v").split("."):
+        out.append((0, int(part), "") if part.isdigit() else (1, 0, part))
+    return tuple(out)
+
+
+def version_key(v):
+    """Sort key for kernel version strings: 6.1 < 6.1.12 < 6.12."""
+    return _version_key(v)

@@ -1,0 +1,202 @@
+# SPDX-License-Identifier: GPL-2.0
+# stats.py - the statistics of snapreport: medians, histogram percentiles,
+# percentile-bootstrap confidence intervals and the Mann-Whitney U test.
+"""Statistics over repetitions.  Every method is written out here, in
+the standard library only, so the report can say exactly what it did.
+
+median          the middle value; the mean of the two middle values when n
+                is even.
+hist_percentile the rule of harness/RESULTS.md: the `hi` of the first
+                bucket at which the cumulative count reaches
+                ceil(p/100 * count), clamped to `max`; `max` when that rank
+                falls among overflowed samples.
+bootstrap       percentile bootstrap: BOOT_RESAMPLES resamples with
+                replacement, a fresh random.Random(BOOT_SEED) for every
+                interval (so one interval does not depend on another), the
+                statistic sorted, the 95% interval is
+                [s[floor(B*0.025)], s[B - 1 - floor(B*0.025)]].
+mann_whitney    two-sided U test, p = P(|U - n1*n2/2| >= |u - n1*n2/2|):
+                "exact": no ties and n1 + n2 <= EXACT_MAX_N, the permutation
+                distribution of U counted by recurrence;
+                "exact-ties": ties and C(n1 + n2, n1) <= EXACT_TIES_MAX_SPLITS,
+                every split of the mid-ranks enumerated (the normal
+                approximation is badly anti-conservative there: 3 3 3 vs
+                4 4 5 would give p = 0.059 instead of 0.1);
+                "normal": otherwise, the normal approximation with the
+                tie-corrected variance and a 0.5 continuity correction.
+"""
+
+import itertools
+import math
+import random
+
+BOOT_RESAMPLES = 2000
+BOOT_SEED = 20151
+BOOT_LEVEL = 0.95
+EXACT_MAX_N = 40
+EXACT_TIES_MAX_SPLITS = 20000
+
+
+def median(values):
+    """Median of a non-empty sequence of numbers."""
+    s = sorted(values)
+    n = len(s)
+    if n == 0:
+        raise ValueError("median of no values")
+    mid = n // 2
+    if n % 2:
+        return float(s[mid])
+    return (s[mid - 1] + s[mid]) / 2.0
+
+
+def hist_percentile(hist, p):
+    """Percentile @p (0 < p <= 100) of a RESULTS.md HIST, or None if empty."""
+    count = hist.get("count", 0)
+    if count <= 0:
+        return None
+    hmax = hist["max"]
+    if p >= 100:
+        return float(hmax)
+    rank = max(1, math.ceil(p / 100.0 * count))
+    cum = 0
+    for lo, hi, n in hist["buckets"]:
+        cum += n
+        if cum >= rank:
+            return float(min(hi, hmax))
+    return float(hmax)          # the rank is among the overflowed samples
+
+
+def hist_merge(hists):
+    """Sum histograms bucket by bucket (same [lo, hi] ranges add up)."""
+    counts = {}
+    out = {"count": 0, "overflow": 0, "sum": 0, "min": None, "max": None}
+    for h in hists:
+        if not h or h.get("count", 0) <= 0:
+            continue
+        out["count"] += h["count"]
+        out["overflow"] += h.get("overflow", 0)
+        out["sum"] += h.get("sum", 0)
+        out["min"] = h["min"] if out["min"] is None else min(out["min"], h["min"])
+        out["max"] = h["max"] if out["max"] is None else max(out["max"], h["max"])
+        for lo, hi, n in h["buckets"]:
+            counts[(lo, hi)] = counts.get((lo, hi), 0) + n
+    out["buckets"] = [[lo, hi, n] for (lo, hi), n in sorted(counts.items())]
+    return out
+
+
+def _interval(stats):
+    stats.sort()
+    b = len(stats)
+    k = int(math.floor(b * (1.0 - BOOT_LEVEL) / 2.0))
+    return stats[k], stats[b - 1 - k]
+
+
+def bootstrap_median_ci(values):
+    """95% percentile-bootstrap interval of the median of @values."""
+    values = list(values)
+    n = len(values)
+    rng = random.Random(BOOT_SEED)
+    stats = [median(rng.choices(values, k=n)) for _ in range(BOOT_RESAMPLES)]
+    return _interval(stats)
+
+
+def bootstrap_diff_ci(base, new):
+    """95% bootstrap intervals of median(new) - median(base) and, when every
+    resampled base median is positive, of median(new) / median(base).
+    Each sample is resampled on its own.  Returns (diff_lo, diff_hi,
+    ratio_lo, ratio_hi) with the ratio bounds None when undefined."""
+    base, new = list(base), list(new)
+    rng = random.Random(BOOT_SEED)
+    diffs, ratios = [], []
+    for _ in range(BOOT_RESAMPLES):
+        mb = median(rng.choices(base, k=len(base)))
+        mn = median(rng.choices(new, k=len(new)))
+        diffs.append(mn - mb)
+        ratios.append(mn / mb if mb > 0 else None)
+    dlo, dhi = _interval(diffs)
+    if any(r is None for r in ratios):
+        return dlo, dhi, None, None
+    rlo, rhi = _interval(ratios)
+    return dlo, dhi, rlo, rhi
+
+
+def _ranks(values):
+    """Mid-ranks (1-based) of @values and the sizes of the tie groups."""
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    ranks = [0.0] * len(values)
+    ties = []
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[order[k]] = (i + j) / 2.0 + 1.0
+        if j > i:
+            ties.append(j - i + 1)
+        i = j + 1
+    return ranks, ties
+
+
+def u_distribution(n1, n2):
+    """Number of arrangements giving each U in 0..n1*n2 (no ties), by the
+    recurrence c(n1, n2, u) = c(n1 - 1, n2, u - n2) + c(n1, n2 - 1, u)."""
+    # table[j] holds the counts for (i, j) while i grows row by row
+    table = [[1] for _ in range(n2 + 1)]          # i == 0: only U = 0
+    for i in range(1, n1 + 1):
+        row = [[1]]                               # j == 0: only U = 0
+        for j in range(1, n2 + 1):
+            size = i * j + 1
+            c = [0] * size
+            left = table[j]                       # (i - 1, j): shift by j
+            for u, n in enumerate(left):
+                c[u + j] += n
+            down = row[j - 1]                     # (i, j - 1)
+            for u, n in enumerate(down):
+                c[u] += n
+            row.append(c)
+        table = row
+    return table[n2]
+
+
+def mann_whitney(x, y, method="auto"):
+    """Two-sided Mann-Whitney U test of samples @x and @y.
+
+    Returns a dict: u (U of x: pairs (xi, yj) with xi > yj, ties count 1/2),
+    u_min, p, method ("exact", "exact-ties" or "normal").  @method "auto"
+    picks as the module comment says; "normal" forces the approximation.
+    Raises ValueError for an empty sample."""
+    n1, n2 = len(x), len(y)
+    if n1 == 0 or n2 == 0:
+        raise ValueError("Mann-Whitney U needs two non-empty samples")
+    ranks, ties = _ranks(list(x) + list(y))
+    r1 = sum(ranks[:n1])
+    u1 = r1 - n1 * (n1 + 1) / 2.0
+    u_min = min(u1, n1 * n2 - u1)
+    n = n1 + n2
+    mean = n1 * n2 / 2.0
+    if method == "auto" and not ties and n <= EXACT_MAX_N:
+        dist = u_distribution(n1, n2)
+        tail = sum(dist[:int(u_min) + 1])
+        p = min(1.0, 2.0 * tail / sum(dist))
+        return {"u": u1, "u_min": u_min, "p": p, "method": "exact"}
+    if method == "auto" and ties and math.comb(n, n1) <= EXACT_TIES_MAX_SPLITS:
+        far = abs(u1 - mean) - 1e-9
+        offset = n1 * (n1 + 1) / 2.0
+        hits = total = 0
+        for pick in itertools.combinations(ranks, n1):
+            total += 1
+            hits += abs(sum(pick) - offset - mean) >= far
+        return {"u": u1, "u_min": u_min, "p": min(1.0, hits / total), "method": "exact-ties"}
+    tie_term = sum(t ** 3 - t for t in ties) / (n * (n - 1))
+    var = n1 * n2 / 12.0 * ((n + 1) - tie_term)
+    if var <= 0:                    # every value equal: no evidence at all
+        return {"u": u1, "u_min": u_min, "p": 1.0, "method": "normal"}
+    z = max(abs(u1 - mean) - 0.5, 0.0) / math.sqrt(var)
+    p = min(1.0, math.erfc(z / math.sqrt(2.0)))
+    return {"u": u1, "u_min": u_min, "p": p, "method": "normal"}
+
+
+def min_exact_p(n1, n2):
+    """Smallest two-sided p the exact test can give for sizes n1, n2."""
+    return min(1.0, 2.0 / math.comb(n1 + n2, n1))

@@ -1,0 +1,254 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+# make_results.py - write SYNTHETIC result files in the harness/RESULTS.md
+# format, from a seeded toy model; for snapreport's tests only, never reports.
+"""Usage: make_results.py --out DIR [--seed N] [--reps N] [--profile P]
+                          [--noise SIGMA] [--violations STRATEGY]
+                          [--hung SCENARIO/STRATEGY/REP] [--sweep]
+                          [--guest KERNEL] [--scenarios a,b,...]
+
+Every file says it is synthetic: host_name "synthetic", executable and
+command_line name this script, context.synthetic is true.  The numbers come
+from a made-up model of two strategies (seqretry retries more as storms
+grow; rangelock never retries but stalls invalidations) with a per-run
+log-normal factor of spread --noise.  --profile shifts seqretry: `regress`
+makes it slower (time to mirror x1.6, passes/s x0.6, retries x1.6),
+`improve` faster (x0.6, x1.5, x0.6), `base` leaves it.  Histograms are
+stratified samples of a log-normal, bucketed log-linearly; the percentile
+counters are computed from the histograms by the RESULTS.md rule."""
+
+import argparse
+import json
+import math
+import os
+import random
+import statistics
+import sys
+
+SIG_BITS = 7
+SAMPLES = 2000
+STRATEGIES = ("seqretry", "rangelock")
+
+# scenario: (intensity, invalidation sources, storms, params)
+SCENARIOS = {
+    "baseline": (0.0, [], [], {}),
+    "munmap-storm": (1.0, ["munmap"], ["munmap"], {"storm.munmap.rate": 20000}),
+    "madvise-storm": (1.0, ["madvise"], ["madvise"], {"storm.madvise.rate": 20000}),
+    "reclaim-block": (1.5, ["reclaim", "direct_reclaim"], ["kswapd", "alloc"],
+                      {"storm.kswapd.try": "no", "storm.alloc.try": "no"}),
+    "reclaim-try": (1.5, ["reclaim", "direct_reclaim"], ["kswapd", "alloc"],
+                    {"storm.kswapd.try": "yes", "storm.alloc.try": "yes"}),
+    "numa-storm": (2.0, ["numa"], ["numa"], {"storm.numa.rate": 2000}),
+    "mixed": (3.0, ["munmap", "madvise", "reclaim", "numa", "fault"],
+              ["munmap", "madvise", "kswapd", "numa"], {}),
+    "hot-range": (4.0, ["munmap", "madvise", "numa"], ["munmap", "madvise", "numa"], {}),
+}
+SWEEP_PARAM = "storm.munmap.rate"
+SWEEP_VALUES = (2000, 5000, 10000, 20000, 40000)
+_NORMAL = statistics.NormalDist()
+PROFILES = {
+    "base": {"ttm": 1.0, "passes": 1.0, "retries": 1.0},
+    "regress": {"ttm": 1.6, "passes": 0.6, "retries": 1.6},
+    "improve": {"ttm": 0.6, "passes": 1.5, "retries": 0.6},
+}
+
+
+def bucket(v):
+    """The log-linear bucket [lo, hi] holding integer @v."""
+    if v < (1 << SIG_BITS):
+        return v, v
+    shift = v.bit_length() - SIG_BITS
+    lo = (v >> shift) << shift
+    return lo, lo + (1 << shift) - 1
+
+
+def hist_from(samples, unit):
+    counts = {}
+    for v in samples:
+        b = bucket(v)
+        counts[b] = counts.get(b, 0) + 1
+    return {"unit": unit, "count": len(samples), "min": min(samples),
+            "max": max(samples), "sum": sum(samples), "overflow": 0,
+            "significant_bits": SIG_BITS,
+            "buckets": [[lo, hi, n] for (lo, hi), n in sorted(counts.items())]}
+
+
+def percentile(h, p):
+    """harness/RESULTS.md's rule (written again here on purpose: the tests
+    check snapreport's copy against this one)."""
+    rank = math.ceil(p / 100.0 * h["count"])
+    cum = 0
+    for lo, hi, n in h["buckets"]:
+        cum += n
+        if cum >= rank:
+            return min(hi, h["max"])
+    return h["max"]
+
+
+def lognormal_samples(rng, median_ns, sigma):
+    out = []
+    for i in range(SAMPLES):
+        z = _NORMAL.inv_cdf((i + rng.random()) / SAMPLES)
+        out.append(max(1, int(median_ns * math.exp(sigma * z))))
+    return out
+
+
+def retry_samples(rng, mean):
+    """Geometric retries per pass with the given mean."""
+    if mean <= 0:
+        return [0] * SAMPLES
+    q = mean / (1.0 + mean)
+    out = []
+    for _ in range(SAMPLES):
+        k = 0
+        while rng.random() < q:
+            k += 1
+        out.append(k)
+    return out
+
+
+def one_run(args, rng, scenario, strategy, rep, params, intensity, sources, storms, kernel):
+    prof = PROFILES[args.profile] if strategy == "seqretry" else PROFILES["base"]
+    f = math.exp(rng.gauss(0.0, args.noise))          # this run's luck
+    seq = strategy == "seqretry"
+    if seq:
+        retries_mean = 0.02 + 0.35 * intensity * prof["retries"]
+        ttm_med = 20000 * (1 + retries_mean) * prof["ttm"] * f
+        ttm_sigma = 0.5 + 0.25 * intensity
+        stall_med = 1500.0
+        miss_ratio = 0.002 * intensity ** 2
+    else:
+        retries_mean = 0.0
+        ttm_med = 20000 * (1 + 0.25 * intensity) * f
+        ttm_sigma = 0.5 + 0.1 * intensity
+        stall_med = 1500.0 * (1 + 6 * intensity)
+        miss_ratio = 0.0
+    try_mode = params.get("storm.kswapd.try") == "yes"
+    duration = 2.0
+    passes_per_s = 2.0e5 / (1 + (retries_mean if seq else 0.25 * intensity)) * prof["passes"] * f
+    passes = int(passes_per_s * duration)
+    misses = int(passes * miss_ratio * f)
+    hists = {}
+    ttm = hist_from(lognormal_samples(rng, ttm_med, ttm_sigma), "ns")
+    retries = hist_from(retry_samples(rng, retries_mean), "count")
+    hists["time_to_mirror_ns"] = ttm
+    hists["retries_per_pass"] = retries
+    counters = {
+        "passes": passes, "passes_per_s": passes_per_s,
+        "retries_per_pass_mean": sum(v * n for v, _, n in retries["buckets"]) / retries["count"],
+        "retries_per_pass_max": retries["max"],
+        "retry_streak_max": int(1 + 3 * retries_mean * intensity * f) if seq else 0,
+        "deadline_misses": misses,
+        "deadline_miss_ratio": misses / (passes + misses) if passes + misses else 0.0,
+        "violations": 0,
+        "mirror_thread_passes_min": passes // 2 - int(50 * f),
+        "mirror_thread_passes_max": passes // 2 + int(50 * f),
+    }
+    for p, name in ((50, "p50"), (90, "p90"), (99, "p99"), (99.9, "p999"), (100, "max")):
+        counters["ttm_%s_ns" % name] = percentile(ttm, p)
+    for src in sources:
+        med = stall_med * f
+        if src in ("reclaim", "direct_reclaim") and try_mode and not seq:
+            med = 1500.0 * f
+        h = hist_from(lognormal_samples(rng, med, 0.6 + 0.1 * intensity), "ns")
+        hists["invalidate_stall_ns." + src] = h
+        for p, name in ((50, "p50"), (90, "p90"), (99, "p99"), (99.9, "p999"), (100, "max")):
+            counters["stall_%s_ns.%s" % (name, src)] = percentile(h, p)
+        counters["invalidations.%s" % src] = int(1000 * duration * f)
+    for storm in storms:
+        rate = float(params.get("storm.%s.rate" % storm, 5000))
+        h = hist_from(lognormal_samples(rng, stall_med * 2 * f, 0.7), "ns")
+        hists["op_latency_ns." + storm] = h
+        for p, name in ((50, "p50"), (90, "p90"), (99, "p99"), (99.9, "p999"), (100, "max")):
+            counters["oplat_%s_ns.%s" % (name, storm)] = percentile(h, p)
+        counters["ops.%s" % storm] = int(rate * duration)
+    if "kswapd" in storms:
+        skipped = int(30000 * f) if (try_mode and not seq) else int(200 * f) if try_mode else 0
+        base_rate = 4.0e5 if seq else 3.0e5
+        if try_mode and not seq:
+            base_rate = 3.9e5
+        counters["reclaim_pages_per_s"] = base_rate * f
+        counters["reclaim_skipped"] = skipped
+    if args.violations == strategy:
+        counters["violations"] = 1 + rep % 2
+    hung = args.hung == "%s/%s/%d" % (scenario, strategy, rep)
+    name = "%s/%s" % (scenario, strategy)
+    bench = {"name": "%s/rep:%d" % (name, rep), "run_name": name,
+             "run_type": "iteration", "repetitions": args.reps,
+             "repetition_index": rep, "threads": 2, "iterations": passes,
+             "real_time": duration * 1e9, "cpu_time": duration * 1.9e9,
+             "time_unit": "ns"}
+    bench.update(counters)
+    all_params = {"scenario.description": "synthetic " + scenario,
+                  "run.duration_s": duration, "mirror.threads": 2}
+    all_params.update(params)
+    cmd = "reports/testdata/make_results.py (SYNTHETIC) " + " ".join(sys.argv[1:])
+    ctx = {
+        "date": "2024-01-01T00:00:00Z", "host_name": "synthetic",
+        "executable": "reports/testdata/make_results.py", "num_cpus": 2,
+        "mhz_per_cpu": 0, "cpu_scaling_enabled": False, "caches": [],
+        "library_build_type": "synthetic", "schema": 1, "synthetic": True,
+        "snapbench_revision": "synthetic-%d" % args.seed, "command_line": cmd,
+        "kernel": kernel or "synthetic-6.1", "environment": "guest" if kernel else "userspace",
+        "accelerator": "tcg" if kernel else None,
+        "cpu_model": "Synthetic CPU (no real measurement)",
+        "topology": "1 package, 2 cores, 2 PUs, 1 NUMA node",
+        "placement": {"mirror": [0], "storm": [1]},
+        "scenario": scenario, "scenario_params": all_params,
+        "strategy": strategy, "seed": args.seed * 1000 + rep, "rep": rep,
+        "reps": args.reps, "start_time": "2024-01-01T00:00:00Z",
+        "end_time": "2024-01-01T00:00:02Z", "duration_s": duration, "hung": hung,
+    }
+    viol = [{"kind": "stale-device-pte", "vpn": 7, "pfn": 9, "device_gen": 1,
+             "page_gen": 2, "strategy": strategy, "committer": "mirror-0",
+             "invalidator": "munmap-0", "detail": "synthetic"}] * int(counters["violations"])
+    doc = {"context": ctx, "benchmarks": [bench],
+           "snapbench": {"histograms": hists, "violations": viol,
+                         "threads": [{"role": "mirror", "index": 0, "cpu": 0, "ops": passes}]}}
+    return doc, hung
+
+
+def write(path, doc):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(doc, f)
+    os.rename(tmp, path)
+
+
+def main():
+    ap = argparse.ArgumentParser(description="write SYNTHETIC snapbench result files")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--reps", type=int, default=8)
+    ap.add_argument("--profile", choices=sorted(PROFILES), default="base")
+    ap.add_argument("--noise", type=float, default=0.02)
+    ap.add_argument("--violations", metavar="STRATEGY")
+    ap.add_argument("--hung", metavar="SCENARIO/STRATEGY/REP")
+    ap.add_argument("--sweep", action="store_true")
+    ap.add_argument("--guest", metavar="KERNEL")
+    ap.add_argument("--scenarios", default=",".join(SCENARIOS))
+    args = ap.parse_args()
+    root = os.path.join(args.out, "kernel", args.guest) if args.guest else args.out
+    plan = [(s, "", SCENARIOS[s][3]) for s in args.scenarios.split(",")]
+    if args.sweep:
+        for v in SWEEP_VALUES:
+            params = dict(SCENARIOS["munmap-storm"][3])
+            params[SWEEP_PARAM] = v
+            plan.append(("munmap-storm", "sweep/rate-%d" % v, params))
+    for scenario, subdir, params in plan:
+        intensity, sources, storms, _ = SCENARIOS[scenario]
+        if SWEEP_PARAM in params and scenario == "munmap-storm":
+            intensity *= params[SWEEP_PARAM] / 20000.0
+        for strategy in STRATEGIES:
+            for rep in range(args.reps):
+                # one generator per run: --profile changes seqretry's runs only
+                rng = random.Random("%d/%s/%s/%s/%d" % (args.seed, subdir, scenario, strategy, rep))
+                doc, hung = one_run(args, rng, scenario, strategy, rep, params,
+                                    intensity, sources, storms, args.guest)
+                name = "rep-%d%s.json" % (rep, ".hung" if hung else "")
+                write(os.path.join(root, subdir, scenario, strategy, name), doc)
+
+
+if __name__ == "__main__":
+    main()
