@@ -21,6 +21,15 @@ static inline uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
 }
 
+/* Wall-clock time, for the dates in result files. */
+static inline uint64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+}
+
 /* Sleep until the monotonic clock reads @deadline_ns (absolute). */
 static inline void sleep_until_ns(uint64_t deadline_ns)
 {

@@ -110,8 +110,13 @@ static void write_context(struct json *j, const struct run_context *ctx,
 	json_string(j, "snapbench_revision", SNAP_REVISION);
 	json_string(j, "command_line", ctx->command_line);
 	json_string(j, "kernel", u.release);
-	json_string(j, "environment", "userspace");
-	json_null(j, "accelerator");
+	if (ctx->kernel_label)
+		json_string(j, "kernel_label", ctx->kernel_label);
+	json_string(j, "environment", ctx->environment ?: "userspace");
+	if (ctx->accelerator)
+		json_string(j, "accelerator", ctx->accelerator);
+	else
+		json_null(j, "accelerator");
 	json_string(j, "cpu_model", model);
 	json_string(j, "topology", ctx->topology);
 	json_string(j, "placement_policy", ctx->placement);
@@ -309,6 +314,30 @@ static void write_snapbench(struct json *j, const struct run_context *ctx,
 	}
 	json_array_end(j);
 	json_object_end(j);
+}
+
+int run_result_init(struct run_result *res)
+{
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	res->mirror_passes_min = -1UL;	/* lowered by every mirror thread */
+	ret = hist_init(&res->ttm_ns) ?: hist_init(&res->retries);
+	for (int k = 0; !ret && k < MM_INVAL_NR; k++)
+		ret = hist_init(&res->stall_ns[k]);
+	for (int k = 0; !ret && k < STORM_NR; k++)
+		ret = hist_init(&res->oplat_ns[k]);
+	return ret;
+}
+
+void run_result_release(struct run_result *res)
+{
+	hist_destroy(&res->ttm_ns);
+	hist_destroy(&res->retries);
+	for (int k = 0; k < MM_INVAL_NR; k++)
+		hist_destroy(&res->stall_ns[k]);
+	for (int k = 0; k < STORM_NR; k++)
+		hist_destroy(&res->oplat_ns[k]);
 }
 
 int result_write(const char *path, const struct run_context *ctx,

@@ -22,6 +22,9 @@ struct run_context {
 	int rep, reps;
 	const char *sweep_key;		/* NULL: not part of a sweep */
 	const char *sweep_value;
+	const char *environment;	/* NULL: "userspace" */
+	const char *accelerator;	/* guests: "kvm" or "tcg"; NULL: null */
+	const char *kernel_label;	/* guests: the build, e.g. 6.12.117+x */
 };
 
 /**

@@ -402,14 +402,6 @@ static bool join_threads(struct runner *run, double timeout_s)
 	return all;
 }
 
-static uint64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
-}
-
 static void summarize_thread(struct run_result *res, struct run_thread *t)
 {
 	struct run_thread_summary *s = &res->thread[res->nr_threads++];
@@ -470,30 +462,6 @@ static void collect_strategy_counter(const char *name, unsigned long value, void
 	res->nr_strategy_counters++;
 }
 
-static int result_init(struct run_result *res)
-{
-	int ret;
-
-	memset(res, 0, sizeof(*res));
-	res->mirror_passes_min = -1UL;	/* lowered by every mirror thread */
-	ret = hist_init(&res->ttm_ns) ?: hist_init(&res->retries);
-	for (int k = 0; !ret && k < MM_INVAL_NR; k++)
-		ret = hist_init(&res->stall_ns[k]);
-	for (int k = 0; !ret && k < STORM_NR; k++)
-		ret = hist_init(&res->oplat_ns[k]);
-	return ret;
-}
-
-void run_result_release(struct run_result *res)
-{
-	hist_destroy(&res->ttm_ns);
-	hist_destroy(&res->retries);
-	for (int k = 0; k < MM_INVAL_NR; k++)
-		hist_destroy(&res->stall_ns[k]);
-	for (int k = 0; k < STORM_NR; k++)
-		hist_destroy(&res->oplat_ns[k]);
-}
-
 int runner_run(const struct run_config *rc, struct run_result *res)
 {
 	struct runner *run = calloc(1, sizeof(*run));
@@ -507,7 +475,7 @@ int runner_run(const struct run_config *rc, struct run_result *res)
 		return -ENOMEM;
 	run->rc = rc;
 	run->sc = rc->sc;
-	ret = result_init(res);
+	ret = run_result_init(res);
 	if (ret)
 		goto out_free;
 	ret = runner_setup(run);

@@ -84,6 +84,9 @@ int runner_run(const struct run_config *rc, struct run_result *res);
  */
 extern volatile sig_atomic_t runner_stop;
 
+/* Zero @res and allocate its histograms.  Returns: 0 or -ENOMEM. */
+int run_result_init(struct run_result *res);
+
 /* Free the histograms in @res. */
 void run_result_release(struct run_result *res);
 

@@ -672,7 +672,32 @@ static void usage(FILE *out)
 		"  list [--keys]          strategies, storms, scenarios; every scenario key\n"
 		"  run --scenario ...     run scenarios x strategies x repetitions (run --help)\n"
 		"  micro [gbench flags]   Google Benchmark microbenchmarks of every strategy's ops\n"
+		"  kernel build|run ...   patched guest kernels and scenarios in QEMU (kernel --help)\n"
 		"  help                   this text\n");
+}
+
+/*
+ * `snapbench kernel ...` is harness/kernel/run (builds and boots are a
+ * matter of processes and files, not of this program); it finds the
+ * in-guest runner next to this binary through SNAPBENCH_BIN.
+ */
+static int cmd_kernel(int argc, char **argv)
+{
+	char self[PATH_MAX], *slash;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n > 0) {
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			setenv("SNAPBENCH_BIN", self, 0);
+		}
+	}
+	argv[0] = "kernel";
+	execv(SNAP_SRCDIR "/harness/kernel/run", argv);
+	die(EXIT_BAD_INPUT, "cannot run %s/harness/kernel/run: %s", SNAP_SRCDIR,
+	    strerror(errno));
 }
 
 int main(int argc, char **argv)
@@ -688,6 +713,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1, cmdline);
 	if (!strcmp(argv[1], "micro"))
 		return micro_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "kernel"))
+		return cmd_kernel(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);
 		return 0;

@@ -7,6 +7,7 @@ the file, never skipped silently.  Hung runs (context.hung, or a
 left out of every statistic."""
 
 import json
+import re
 import os
 
 from . import metrics
@@ -87,6 +88,9 @@ def _kernel_dir(root, path):
     return None
 
 
+RESULT_NAME = re.compile(r"rep-\d+(\.hung)?\.json$")
+
+
 def load_runs(root):
     """Every result file under @root, as Runs.  Raises InputError."""
     if not os.path.exists(root):
@@ -97,7 +101,9 @@ def load_runs(root):
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames.sort()
         for name in sorted(filenames):
-            if not name.endswith(".json"):
+            # Result files only (harness/RESULTS.md): a guest's boot.json
+            # and other JSON may sit beside them.
+            if not RESULT_NAME.match(name):
                 continue
             path = os.path.join(dirpath, name)
             try:

@@ -1,0 +1,802 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * snapbench-guest - the scenario runner inside a QEMU guest.
+ *
+ * The userspace runner (harness/runner.c) drives the strategies against a
+ * model of the mm.  This one drives lib/test_snapbench.ko against the real
+ * mm of the guest kernel: mirror threads call SNAPBENCH_IOC_MIRROR on ranges
+ * of one anonymous mapping while storm threads invalidate the same mapping
+ * with real system calls.  It reads the same scenario files and writes the
+ * same result files (harness/RESULTS.md), with "environment": "guest".
+ *
+ * How each storm of a scenario becomes real invalidations:
+ *
+ *   munmap    mmap(MAP_FIXED) over the range: unmap and remap in one call
+ *   madvise   madvise(MADV_DONTNEED)
+ *   kswapd    madvise(MADV_PAGEOUT): reclaim through the rmap, to zram swap
+ *   alloc     touch and free a private buffer while the process's memcg is
+ *             at memory.max (mm.memory_pages): direct reclaim of the mirror
+ *   numa      mprotect() read-only and back: MMU_NOTIFY_PROTECTION_VMA, the
+ *             invalidation NUMA balancing's change_prot_numa() makes
+ *   migrate   move_pages() to the other NUMA node
+ *   oom_reap  not reproducible without killing the runner: the storm is
+ *             dropped (storm.oom_reap.threads=0 in the result) with a note
+ *
+ * A storm's try mode (reclaim skips folios whose notifiers would block) is
+ * the sysctl vm.mmu_notifier_reclaim_try of the series' second patch.
+ *
+ * What differs from userspace, and is said in the result: the kernel cannot
+ * attribute an invalidation's time to the strategy alone, so stall_*.<kind>
+ * is the duration of the storm's system call; the driver's own counters
+ * (range lock waits, refused non-blockable callbacks) are strategy counters.
+ * Mirror passes fault pages in read-only while a numa storm runs (a write
+ * fault on a page it made read-only would fail the pass), and
+ * mirror.deadline_on_fault_only has no equivalent in the driver: it is
+ * refused.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness/clock.h"
+#include "harness/histogram.h"
+#include "harness/result.h"
+#include "workloads/scenario.h"
+#include "test_snapbench.h"	/* from the patched tree's include/uapi/linux */
+
+#define GUEST_DEV	"/dev/test_snapbench"
+#define TRY_SYSCTL	"/proc/sys/vm/mmu_notifier_reclaim_try"
+#define PAGE_SZ		4096UL
+#define MAX_THREADS	64
+
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT	21
+#endif
+#ifndef MPOL_MF_MOVE
+#define MPOL_MF_MOVE	(1 << 1)
+#endif
+
+static const struct {
+	const char *name;
+	unsigned int id;
+} strategies[] = {
+	{ "seqretry", SNAPBENCH_STRATEGY_SEQRETRY },
+	{ "rangelock", SNAPBENCH_STRATEGY_RANGELOCK },
+#ifdef SNAPBENCH_STRATEGY_HYBRID
+	{ "hybrid", SNAPBENCH_STRATEGY_HYBRID },
+#endif
+};
+#define NR_STRATEGIES	(sizeof(strategies) / sizeof(strategies[0]))
+
+/* The invalidation each storm makes, for the stall histograms. */
+static const enum mm_inval_kind storm_inval[STORM_NR] = {
+	[STORM_MUNMAP] = MM_INVAL_MUNMAP,
+	[STORM_MADVISE] = MM_INVAL_MADVISE,
+	[STORM_KSWAPD] = MM_INVAL_RECLAIM,
+	[STORM_ALLOC] = MM_INVAL_DIRECT_RECLAIM,
+	[STORM_NUMA] = MM_INVAL_NUMA,
+	[STORM_OOM_REAP] = MM_INVAL_OOM_REAP,
+	[STORM_MIGRATE] = MM_INVAL_MIGRATE,
+};
+
+enum { PH_WARMUP, PH_MEASURE, PH_STOP };
+
+struct grun;
+
+struct gthread {
+	struct grun *run;
+	pthread_t tid;
+	const char *role;
+	int index;
+	enum storm_kind storm;		/* storm threads */
+	uint64_t seed;
+	int err;			/* errno of a failed operation */
+	unsigned long ops;		/* passes or operations, measured */
+	unsigned long misses, retries_max, streak, streak_max;
+	unsigned long late, skipped;
+	struct hist ttm_ns, retries, oplat_ns, stall_ns;
+	char *scratch;			/* alloc storm: its own buffer */
+};
+
+struct grun {
+	const struct scenario *sc;
+	int fd;
+	char *base;
+	size_t len;
+	bool mirror_write;
+	int nodes;
+	uint64_t start_ns;		/* operation 0 of every storm is due */
+	atomic_int phase;
+	unsigned int nr_threads;
+	struct gthread thread[MAX_THREADS];
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	stop_requested = 1;
+}
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("snapbench-guest: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+static void pick(const struct scenario *sc, struct rand_state *r,
+		 const struct dist *d, enum target target,
+		 unsigned long *start, unsigned long *len)
+{
+	unsigned long space = target == TARGET_HOT ? sc->hot_pages : sc->pages;
+
+	*len = dist_sample(d, r);
+	if (*len > space)
+		*len = space;
+	*start = rand_below(r, space - *len + 1);
+}
+
+static void *mirror_main(void *arg)
+{
+	struct gthread *t = arg;
+	struct grun *run = t->run;
+	const struct scenario *sc = run->sc;
+	struct rand_state r;
+	unsigned long cursor = t->index * (sc->pages / sc->mirror_threads);
+	unsigned long start, len;
+	int phase;
+
+	rand_seed(&r, t->seed);
+	while ((phase = atomic_load(&run->phase)) != PH_STOP) {
+		struct snapbench_mirror m = { 0 };
+
+		if (sc->pattern == PATTERN_SEQUENTIAL) {
+			len = dist_sample(&sc->mirror_range, &r);
+			if (cursor + len > sc->pages)
+				cursor = 0;
+			start = cursor;
+			cursor += len;
+		} else {
+			pick(sc, &r, &sc->mirror_range,
+			     sc->pattern == PATTERN_HOT ? TARGET_HOT : TARGET_ALL,
+			     &start, &len);
+		}
+		m.addr = (uintptr_t)run->base + start * PAGE_SZ;
+		m.npages = len;
+		if (run->mirror_write && rand_below(&r, 1000) < sc->write_permille)
+			m.flags = SNAPBENCH_MIRROR_WRITE;
+		if (ioctl(run->fd, SNAPBENCH_IOC_MIRROR, &m)) {
+			/* A range the munmap storm is replacing: not a pass. */
+			if (errno == EFAULT || errno == EBUSY || errno == EINTR)
+				continue;
+			t->err = errno;
+			break;
+		}
+		if (phase != PH_MEASURE)
+			continue;
+		hist_record(&t->retries, m.retries);
+		if (m.retries > t->retries_max)
+			t->retries_max = m.retries;
+		t->streak = m.retries ? t->streak + 1 : 0;
+		if (t->streak > t->streak_max)
+			t->streak_max = t->streak;
+		if (m.deadline_missed && !m.mirrored) {
+			t->misses++;	/* gave up at the deadline */
+			continue;
+		}
+		t->late += m.deadline_missed;
+		hist_record(&t->ttm_ns, m.time_ns);
+		t->ops++;
+	}
+	return NULL;
+}
+
+static int move_range(struct grun *run, char *addr, unsigned long n, int node)
+{
+	void *pages[512];
+	int nodes[512], status[512];
+	unsigned long i, done, k;
+
+	for (done = 0; done < n; done += k) {
+		k = n - done < 512 ? n - done : 512;
+		for (i = 0; i < k; i++) {
+			pages[i] = addr + (done + i) * PAGE_SZ;
+			nodes[i] = node;
+		}
+		if (syscall(SYS_move_pages, 0, k, pages, nodes, status, MPOL_MF_MOVE))
+			return -errno;
+	}
+	return 0;
+}
+
+/* One storm operation on [addr, addr + n pages). */
+static int storm_op(struct gthread *t, char *addr, unsigned long n,
+		    unsigned long seq)
+{
+	size_t bytes = n * PAGE_SZ;
+	unsigned long i;
+
+	switch (t->storm) {
+	case STORM_MUNMAP:
+		if (mmap(addr, bytes, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
+			return -errno;
+		return 0;
+	case STORM_MADVISE:
+		return madvise(addr, bytes, MADV_DONTNEED) ? -errno : 0;
+	case STORM_KSWAPD:
+		return madvise(addr, bytes, MADV_PAGEOUT) ? -errno : 0;
+	case STORM_ALLOC:
+		for (i = 0; i < n; i++)
+			t->scratch[i * PAGE_SZ] = (char)seq;
+		return madvise(t->scratch, bytes, MADV_DONTNEED) ? -errno : 0;
+	case STORM_NUMA:
+		if (mprotect(addr, bytes, PROT_READ))
+			return -errno;
+		return mprotect(addr, bytes, PROT_READ | PROT_WRITE) ? -errno : 0;
+	case STORM_MIGRATE:
+		return move_range(t->run, addr, n, (int)(seq % t->run->nodes));
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
+static void *storm_main(void *arg)
+{
+	struct gthread *t = arg;
+	struct grun *run = t->run;
+	const struct storm_params *p = &run->sc->storm[t->storm];
+	struct rand_state r;
+	unsigned long seq, start, n;
+	uint64_t due, begin, end;
+	int phase, ret;
+
+	rand_seed(&r, t->seed);
+	for (seq = 0; (phase = atomic_load(&run->phase)) != PH_STOP; seq++) {
+		/* Open loop: operation seq is due at start + seq / rate. */
+		due = p->rate > 0 ? run->start_ns + (uint64_t)(seq * 1e9 / p->rate)
+				  : now_ns();
+		sleep_until_ns(due);
+		pick(run->sc, &r, &p->range, p->target, &start, &n);
+		begin = now_ns();
+		ret = storm_op(t, run->base + start * PAGE_SZ, n, seq);
+		end = now_ns();
+		if (ret == -EAGAIN || ret == -EBUSY || ret == -ENOMEM) {
+			t->skipped += phase == PH_MEASURE;
+			continue;
+		}
+		if (ret) {
+			t->err = -ret;
+			break;
+		}
+		if (phase != PH_MEASURE || due < run->start_ns)
+			continue;
+		hist_record(&t->oplat_ns, end - due);
+		hist_record(&t->stall_ns, end - begin);
+		t->ops++;
+	}
+	return NULL;
+}
+
+static unsigned long read_vmstat(const char *name)
+{
+	char key[64];
+	unsigned long v, found = 0;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	if (!f)
+		return 0;
+	while (fscanf(f, "%63s %lu", key, &v) == 2)
+		if (!strcmp(key, name))
+			found = v;
+	fclose(f);
+	return found;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY);
+
+	if (fd < 0 || write(fd, text, strlen(text)) < 0)
+		die("cannot write %s to %s: %s", text, path, strerror(errno));
+	close(fd);
+}
+
+#define MEMCG_DIR	"/sys/fs/cgroup/snapbench"
+
+/* Put the process under memory.max so that allocations reclaim its pages. */
+static void enter_memcg(unsigned long pages)
+{
+	const char *dir = MEMCG_DIR;
+	char path[96], text[32];
+
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		die("cannot create memcg %s: %s", dir, strerror(errno));
+	write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
+	snprintf(path, sizeof(path), "%s/memory.max", dir);
+	snprintf(text, sizeof(text), "%lu", pages * PAGE_SZ);
+	write_file(path, text);
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	snprintf(text, sizeof(text), "%d", getpid());
+	write_file(path, text);
+}
+
+/* Back to the root cgroup: the next scenario must not inherit the limit. */
+static void leave_memcg(void)
+{
+	char text[32];
+
+	snprintf(text, sizeof(text), "%d", getpid());
+	write_file("/sys/fs/cgroup/cgroup.procs", text);
+	if (rmdir(MEMCG_DIR))
+		die("cannot remove memcg %s: %s", MEMCG_DIR, strerror(errno));
+}
+
+static int count_nodes(void)
+{
+	char path[64];
+	int n = 0;
+
+	for (;;) {
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d", n);
+		if (access(path, F_OK))
+			return n ? n : 1;
+		n++;
+	}
+}
+
+static void add_counter(struct run_result *res, const char *name,
+			unsigned long value)
+{
+	unsigned int i = res->nr_strategy_counters;
+
+	if (i >= sizeof(res->strategy_counter) / sizeof(res->strategy_counter[0]))
+		return;
+	snprintf(res->strategy_counter[i].name,
+		 sizeof(res->strategy_counter[i].name), "%s", name);
+	res->strategy_counter[i].value = value;
+	res->nr_strategy_counters++;
+}
+
+static int thread_init(struct gthread *t)
+{
+	return hist_init(&t->ttm_ns) ?: hist_init(&t->retries) ?:
+	       hist_init(&t->oplat_ns) ?: hist_init(&t->stall_ns);
+}
+
+static void thread_release(struct gthread *t)
+{
+	hist_destroy(&t->ttm_ns);
+	hist_destroy(&t->retries);
+	hist_destroy(&t->oplat_ns);
+	hist_destroy(&t->stall_ns);
+	if (t->scratch)
+		munmap(t->scratch, t->run->sc->storm[STORM_ALLOC].range.hi * PAGE_SZ);
+}
+
+/* One run of @sc with strategy @sid; fills @res.  Returns 0 or -errno. */
+static int run_one(const struct scenario *sc, unsigned int sid, uint64_t seed,
+		   struct run_result *res)
+{
+	struct grun *run = calloc(1, sizeof(*run));
+	struct snapbench_config cfg = {
+		.strategy = sid,
+		.invalidate_cost_ns = (uint32_t)(sc->invalidate_cost_us * 1000),
+		.deadline_ns = (uint64_t)(sc->deadline_ms * 1e6),
+		.device_work_ns = (uint32_t)sc->device_work_ns,
+	};
+	struct snapbench_stats st0, st1;
+	unsigned long skip0, skip1, late = 0;
+	unsigned int i;
+	int k, ret = 0;
+
+	if (!run)
+		return -ENOMEM;
+	run->sc = sc;
+	run->nodes = count_nodes();
+	run->mirror_write = !sc->storm[STORM_NUMA].threads;
+	run->len = sc->pages * PAGE_SZ;
+	run->base = mmap(NULL, run->len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (run->base == MAP_FAILED)
+		die("cannot map %lu pages: %s", sc->pages, strerror(errno));
+	/* The device is bound to the mm at open: one device per run. */
+	run->fd = open(GUEST_DEV, O_RDWR);
+	if (run->fd < 0)
+		die("cannot open %s: %s (is test_snapbench loaded?)", GUEST_DEV,
+		    strerror(errno));
+	if (ioctl(run->fd, SNAPBENCH_IOC_CONFIG, &cfg))
+		die("SNAPBENCH_IOC_CONFIG: %s", strerror(errno));
+
+	for (i = 0; i < sc->mirror_threads; i++) {
+		struct gthread *t = &run->thread[run->nr_threads++];
+
+		t->role = "mirror";
+		t->index = i;
+	}
+	for (k = 0; k < STORM_NR; k++) {
+		for (i = 0; i < sc->storm[k].threads; i++) {
+			struct gthread *t = &run->thread[run->nr_threads++];
+
+			t->role = storm_kind_name[k];
+			t->index = i;
+			t->storm = k;
+			if (k != STORM_ALLOC)
+				continue;
+			t->scratch = mmap(NULL, sc->storm[k].range.hi * PAGE_SZ,
+					  PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			if (t->scratch == MAP_FAILED)
+				die("cannot map the alloc storm's buffer: %s",
+				    strerror(errno));
+		}
+	}
+	for (i = 0; i < run->nr_threads; i++) {
+		run->thread[i].run = run;
+		run->thread[i].seed = seed * 1000003 + i;
+		if (thread_init(&run->thread[i]))
+			die("out of memory");
+	}
+
+	atomic_store(&run->phase, PH_WARMUP);
+	run->start_ns = now_ns() + (uint64_t)(sc->warmup_s * 1e9);
+	for (i = 0; i < run->nr_threads; i++) {
+		struct gthread *t = &run->thread[i];
+
+		if (pthread_create(&t->tid, NULL,
+				   strcmp(t->role, "mirror") ? storm_main : mirror_main, t))
+			die("cannot start thread %u", i);
+	}
+	sleep_until_ns(run->start_ns);
+	if (ioctl(run->fd, SNAPBENCH_IOC_STATS, &st0))
+		die("SNAPBENCH_IOC_STATS: %s", strerror(errno));
+	skip0 = read_vmstat("pgskip_mmu_notifier");
+	res->start_realtime_ns = realtime_ns();
+	atomic_store(&run->phase, PH_MEASURE);
+	sleep_until_ns(run->start_ns + (uint64_t)(sc->duration_s * 1e9));
+	atomic_store(&run->phase, PH_STOP);
+	res->end_realtime_ns = realtime_ns();
+	res->duration_s = (double)(now_ns() - run->start_ns) / 1e9;
+	for (i = 0; i < run->nr_threads; i++)
+		pthread_join(run->thread[i].tid, NULL);
+	if (ioctl(run->fd, SNAPBENCH_IOC_STATS, &st1))
+		die("SNAPBENCH_IOC_STATS: %s", strerror(errno));
+	skip1 = read_vmstat("pgskip_mmu_notifier");
+
+	res->mirror_passes_min = ULONG_MAX;
+	for (i = 0; i < run->nr_threads; i++) {
+		struct gthread *t = &run->thread[i];
+		struct run_thread_summary *ts = &res->thread[res->nr_threads++];
+
+		ts->role = t->role;
+		ts->index = t->index;
+		ts->cpu = -1;
+		ts->ops = t->ops;
+		if (t->err) {
+			fprintf(stderr, "snapbench-guest: %s-%d failed: %s\n",
+				t->role, t->index, strerror(t->err));
+			ret = -t->err;
+		}
+		if (!strcmp(t->role, "mirror")) {
+			hist_merge(&res->ttm_ns, &t->ttm_ns);
+			hist_merge(&res->retries, &t->retries);
+			res->passes += t->ops;
+			res->misses += t->misses;
+			if (t->retries_max > res->retries_max)
+				res->retries_max = t->retries_max;
+			if (t->streak_max > res->retry_streak_max)
+				res->retry_streak_max = t->streak_max;
+			if (t->ops < res->mirror_passes_min)
+				res->mirror_passes_min = t->ops;
+			if (t->ops > res->mirror_passes_max)
+				res->mirror_passes_max = t->ops;
+			late += t->late;
+		} else {
+			enum mm_inval_kind ik = storm_inval[t->storm];
+
+			hist_merge(&res->oplat_ns[t->storm], &t->oplat_ns);
+			hist_merge(&res->stall_ns[ik], &t->stall_ns);
+			res->ops[t->storm] += t->ops;
+			res->ops_skipped[t->storm] += t->skipped;
+			res->inval[ik] += t->ops;
+			res->inval_skipped[ik] += t->skipped;
+		}
+		thread_release(t);
+	}
+	add_counter(res, "late_passes", late);
+	res->reclaim_skipped = skip1 - skip0;
+	res->violations = st1.violations - st0.violations;
+	add_counter(res, "locked_passes", st1.locked_passes - st0.locked_passes);
+	add_counter(res, "invalidations", st1.invalidations - st0.invalidations);
+	add_counter(res, "invalidate_refused",
+		    st1.invalidate_refused - st0.invalidate_refused);
+	add_counter(res, "rl_read_wait_ns", st1.rl_read_wait_ns - st0.rl_read_wait_ns);
+	add_counter(res, "rl_invalidate_waits",
+		    st1.rl_invalidate_waits - st0.rl_invalidate_waits);
+	add_counter(res, "rl_invalidate_stall_ns",
+		    st1.rl_invalidate_stall_ns - st0.rl_invalidate_stall_ns);
+	add_counter(res, "rl_invalidate_stall_max_ns", st1.rl_invalidate_stall_max_ns);
+	add_counter(res, "rl_invalidate_nested",
+		    st1.rl_invalidate_nested - st0.rl_invalidate_nested);
+	add_counter(res, "rl_invalidate_eagain",
+		    st1.rl_invalidate_eagain - st0.rl_invalidate_eagain);
+
+	close(run->fd);
+	munmap(run->base, run->len);
+	free(run);
+	return ret;
+}
+
+static void load_scenario(struct scenario *sc, const char *name,
+			  const char *dir, char **sets, int nsets)
+{
+	char path[PATH_MAX], err[SCENARIO_ERR_LEN];
+	const char *base;
+	int i;
+
+	scenario_defaults(sc);
+	if ((size_t)snprintf(path, sizeof(path), strchr(name, '/') ? "%s%s" : "%s/%s.ini",
+			     strchr(name, '/') ? "" : dir, name) >= sizeof(path))
+		die("scenario path too long: %s", name);
+	if (scenario_load(sc, path, err))
+		die("%s", err);
+	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	snprintf(sc->name, sizeof(sc->name), "%.*s", (int)strcspn(base, "."), base);
+	for (i = 0; i < nsets; i++)
+		if (scenario_set(sc, sets[i], err))
+			die("%s", err);
+	if (scenario_validate(sc, err))
+		die("%s", err);
+	if (sc->storm[STORM_OOM_REAP].threads) {
+		fprintf(stderr, "snapbench-guest: scenario %s: no oom_reap storm in a guest, running without it\n",
+			sc->name);
+		sc->storm[STORM_OOM_REAP].threads = 0;
+	}
+	if (sc->deadline_on_fault_only)
+		die("scenario %s: mirror.deadline_on_fault_only is not modelled by the test driver",
+		    sc->name);
+}
+
+/* OUT/<scenario>/<strategy>/rep-<N>.json, creating the directories. */
+static int result_path(char *path, const char *out, const char *scenario,
+		       const char *strategy, int rep)
+{
+	if ((size_t)snprintf(path, PATH_MAX, "%s/%s/%s/rep-%d.json", out,
+			     scenario, strategy, rep) >= PATH_MAX)
+		return -ENAMETOOLONG;
+	for (char *p = strchr(path + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		if (mkdir(path, 0755) && errno != EEXIST) {
+			*p = '/';
+			return -errno;
+		}
+		*p = '/';
+	}
+	return 0;
+}
+
+/* snapbench.accel=kvm|tcg, which harness/kernel/boot puts on the command line */
+static char *cmdline_accel(void)
+{
+	static char buf[4096], accel[8];
+	FILE *f = fopen("/proc/cmdline", "r");
+	char *p;
+
+	if (!f)
+		return NULL;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	if (!p || !(p = strstr(buf, "snapbench.accel=")))
+		return NULL;
+	if (sscanf(p, "snapbench.accel=%7[a-z]", accel) != 1)
+		return NULL;
+	return accel;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: snapbench-guest --scenario NAME|FILE [options]\n"
+		"  --scenario NAME|FILE  a scenario file, or NAME.ini in --scenario-dir; repeatable\n"
+		"  --scenario-dir DIR    where NAMEs are found (default: this program's directory)\n"
+		"  --strategy LIST       all, or a comma-separated list (default all)\n"
+		"  --reps N              repetitions per scenario and strategy (default 1)\n"
+		"  --seed N              PRNG seed (default 1)\n"
+		"  --set KEY=VALUE       override a scenario key; repeatable\n"
+		"  --accel NAME          accelerator to record (kvm, tcg; default: snapbench.accel=\n"
+		"                        on the kernel command line)\n"
+		"  --kernel-label TEXT   the build, recorded as context.kernel_label\n"
+		"  --out DIR             result tree (default $SNAPBENCH_OUT or .)\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "scenario", required_argument, NULL, 'S' },
+		{ "scenario-dir", required_argument, NULL, 'D' },
+		{ "strategy", required_argument, NULL, 's' },
+		{ "reps", required_argument, NULL, 'r' },
+		{ "seed", required_argument, NULL, 'e' },
+		{ "set", required_argument, NULL, 'k' },
+		{ "accel", required_argument, NULL, 'a' },
+		{ "kernel-label", required_argument, NULL, 'l' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	char *scen[16], *sets[64], *strat = "all", *accel = NULL, *label = NULL, *end;
+	const char *out = getenv("SNAPBENCH_OUT") ?: ".";
+	char dir[PATH_MAX], cmdline[1024] = "", exe[PATH_MAX];
+	int nscen = 0, nsets = 0, reps = 1, c, i, failed = 0;
+	bool want[NR_STRATEGIES] = { false };
+	unsigned long long seed = 1;
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	snprintf(dir, sizeof(dir), "%s", exe);
+	if (strrchr(dir, '/'))
+		*strrchr(dir, '/') = '\0';
+	for (i = 0; i < argc; i++) {
+		strncat(cmdline, argv[i], sizeof(cmdline) - strlen(cmdline) - 2);
+		if (i + 1 < argc)
+			strcat(cmdline, " ");
+	}
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'S':
+			if (nscen == 16)
+				die("at most 16 --scenario");
+			scen[nscen++] = optarg;
+			break;
+		case 'D':
+			snprintf(dir, sizeof(dir), "%s", optarg);
+			break;
+		case 's':
+			strat = optarg;
+			break;
+		case 'r':
+			reps = (int)strtol(optarg, &end, 10);
+			if (*end || reps < 1 || reps > 1000)
+				die("--reps: not a number from 1 to 1000: %s", optarg);
+			break;
+		case 'e':
+			seed = strtoull(optarg, &end, 0);
+			if (*end)
+				die("--seed: not a number: %s", optarg);
+			break;
+		case 'k':
+			if (nsets == 64)
+				die("at most 64 --set");
+			sets[nsets++] = optarg;
+			break;
+		case 'a':
+			accel = optarg;
+			break;
+		case 'l':
+			label = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc)
+		die("unexpected argument: %s", argv[optind]);
+	if (!nscen)
+		die("no --scenario given");
+	if (!accel)
+		accel = cmdline_accel();
+	if (accel && strcmp(accel, "kvm") && strcmp(accel, "tcg"))
+		die("--accel: unknown accelerator %s (kvm or tcg)", accel);
+	for (char *tok = strtok(strat, ","); tok; tok = strtok(NULL, ",")) {
+		bool found = false;
+
+		for (i = 0; i < (int)NR_STRATEGIES; i++) {
+			if (!strcmp(tok, "all") || !strcmp(tok, strategies[i].name)) {
+				want[i] = true;
+				found = true;
+			}
+		}
+		if (!found)
+			die("unknown strategy in the guest driver: %s", tok);
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	for (int si = 0; si < nscen && !stop_requested; si++) {
+		struct scenario sc;
+		bool try_mode;
+
+		load_scenario(&sc, scen[si], dir, sets, nsets);
+		try_mode = sc.storm[STORM_KSWAPD].try_mode || sc.storm[STORM_ALLOC].try_mode;
+		if (access(TRY_SYSCTL, F_OK) == 0)
+			write_file(TRY_SYSCTL, try_mode ? "1" : "0");
+		else if (try_mode)
+			die("scenario %s needs %s (the series' try-invalidate patch)",
+			    sc.name, TRY_SYSCTL);
+		if (sc.storm[STORM_MIGRATE].threads && count_nodes() < 2)
+			die("scenario %s: the migrate storm needs two NUMA nodes", sc.name);
+		if (sc.storm[STORM_ALLOC].threads)
+			enter_memcg(sc.memory_pages);
+
+		for (i = 0; i < (int)NR_STRATEGIES; i++) {
+			if (!want[i])
+				continue;
+			for (int rep = 0; rep < reps && !stop_requested; rep++) {
+				struct run_result res = { 0 };
+				struct run_context ctx = {
+					.command_line = cmdline,
+					.executable = exe,
+					.scenario = sc.name,
+					.sc = &sc,
+					.strategy = strategies[i].name,
+					.topology = "guest",
+					.placement = "none",
+					.seed = seed + rep,
+					.rep = rep,
+					.reps = reps,
+					.environment = "guest",
+					.accelerator = accel,
+					.kernel_label = label,
+				};
+				char path[PATH_MAX];
+				int ret;
+
+				/* The console shows how far a guest got if it hangs. */
+				fprintf(stderr, "snapbench-guest: %s/%s rep %d\n", sc.name,
+					strategies[i].name, rep);
+				if (run_result_init(&res))
+					die("out of memory");
+				ret = run_one(&sc, strategies[i].id, seed + rep, &res);
+				if (!ret)
+					ret = result_path(path, out, sc.name,
+							  strategies[i].name, rep);
+				if (!ret && (ret = result_write(path, &ctx, &res)))
+					fprintf(stderr, "snapbench-guest: %s: %s\n", path,
+						strerror(-ret));
+				printf("SUMMARY environment=guest accelerator=%s scenario=%s strategy=%s rep=%d seed=%llu "
+				       "passes=%lu deadline_misses=%lu retries_max=%lu ttm_p99_ns=%llu violations=%lu status=%s\n",
+				       accel ?: "unknown", sc.name, strategies[i].name, rep,
+				       seed + rep, res.passes, res.misses, res.retries_max,
+				       (unsigned long long)hist_percentile(&res.ttm_ns, 99),
+				       res.violations, ret ? "failed" : "ok");
+				fflush(stdout);
+				failed |= ret || res.violations;
+				run_result_release(&res);
+			}
+		}
+		if (sc.storm[STORM_ALLOC].threads)
+			leave_memcg();
+	}
+	return stop_requested ? 130 : failed;
+}
