@@ -86,6 +86,8 @@ print("\n".join(sorted(vs, key=functools.cmp_to_key(cmp))))'
 # Debian revision of it) or a series ("6.12": its newest release).  Exits 2 naming the problem when V is unknown.
 resolve_version() {
 	v=$1
+	printf '%s\n' "$v" | grep -Eqx '[0-9]+\.[0-9]+(\.[0-9]+)?(-[0-9A-Za-z.+~]+)?' ||
+		die 2 "malformed kernel version '$v' (expected e.g. 6.12, 6.12.117 or 6.12.117-1~deb12u1)"
 	for s in $KERNEL_SERIES; do	# a bare series: its newest release
 		if [ "$v" = "$s" ]; then
 			v=$(newest_version "$s")

@@ -33,6 +33,14 @@
  * fault on a page it made read-only would fail the pass), and
  * mirror.deadline_on_fault_only has no equivalent in the driver: it is
  * refused.
+ *
+ * A hang.  A thread stuck in one system call or ioctl for run.watchdog_s
+ * cannot be killed, so the run cannot end the usual way.  The main thread
+ * watches: it prints each stuck thread's kernel stack and wait channel,
+ * asks the kernel for every blocked task (sysrq w), writes what the threads
+ * that did stop measured as rep-<N>.hung.json, then creates the file named
+ * by $SNAPBENCH_HUNG.  The guest's /init waits for that file or for the
+ * payload's exit, whichever comes first, and sends the results home.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -110,6 +118,11 @@ struct gthread {
 	unsigned long misses, retries_max, streak, streak_max;
 	unsigned long late, skipped;
 	struct hist ttm_ns, retries, oplat_ns, stall_ns;
+	pid_t tid_nr;			/* for /proc/self/task/<tid> */
+	atomic_ullong op_since;		/* now_ns() at the start of the current
+					 * operation, 0 between operations */
+	atomic_bool done;		/* returned from its main function */
+	char doing[64];			/* the current operation, for a hang */
 	char *scratch;			/* alloc storm: its own buffer */
 };
 
@@ -166,8 +179,9 @@ static void *mirror_main(void *arg)
 	struct rand_state r;
 	unsigned long cursor = t->index * (sc->pages / sc->mirror_threads);
 	unsigned long start, len;
-	int phase;
+	int phase, ret;
 
+	t->tid_nr = (pid_t)syscall(SYS_gettid);
 	rand_seed(&r, t->seed);
 	while ((phase = atomic_load(&run->phase)) != PH_STOP) {
 		struct snapbench_mirror m = { 0 };
@@ -187,7 +201,12 @@ static void *mirror_main(void *arg)
 		m.npages = len;
 		if (run->mirror_write && rand_below(&r, 1000) < sc->write_permille)
 			m.flags = SNAPBENCH_MIRROR_WRITE;
-		if (ioctl(run->fd, SNAPBENCH_IOC_MIRROR, &m)) {
+		snprintf(t->doing, sizeof(t->doing), "SNAPBENCH_IOC_MIRROR of pages [%lu, %lu)",
+			 start, start + len);
+		atomic_store(&t->op_since, now_ns());
+		ret = ioctl(run->fd, SNAPBENCH_IOC_MIRROR, &m);
+		atomic_store(&t->op_since, 0);
+		if (ret) {
 			/* A range the munmap storm is replacing: not a pass. */
 			if (errno == EFAULT || errno == EBUSY || errno == EINTR)
 				continue;
@@ -210,6 +229,7 @@ static void *mirror_main(void *arg)
 		hist_record(&t->ttm_ns, m.time_ns);
 		t->ops++;
 	}
+	atomic_store(&t->done, true);
 	return NULL;
 }
 
@@ -273,6 +293,7 @@ static void *storm_main(void *arg)
 	uint64_t due, begin, end;
 	int phase, ret;
 
+	t->tid_nr = (pid_t)syscall(SYS_gettid);
 	rand_seed(&r, t->seed);
 	for (seq = 0; (phase = atomic_load(&run->phase)) != PH_STOP; seq++) {
 		/* Open loop: operation seq is due at start + seq / rate. */
@@ -280,8 +301,12 @@ static void *storm_main(void *arg)
 				  : now_ns();
 		sleep_until_ns(due);
 		pick(run->sc, &r, &p->range, p->target, &start, &n);
+		snprintf(t->doing, sizeof(t->doing), "%s of pages [%lu, %lu)",
+			 storm_kind_name[t->storm], start, start + n);
 		begin = now_ns();
+		atomic_store(&t->op_since, begin);
 		ret = storm_op(t, run->base + start * PAGE_SZ, n, seq);
+		atomic_store(&t->op_since, 0);
 		end = now_ns();
 		if (ret == -EAGAIN || ret == -EBUSY || ret == -ENOMEM) {
 			t->skipped += phase == PH_MEASURE;
@@ -297,6 +322,7 @@ static void *storm_main(void *arg)
 		hist_record(&t->stall_ns, end - begin);
 		t->ops++;
 	}
+	atomic_store(&t->done, true);
 	return NULL;
 }
 
@@ -396,9 +422,95 @@ static void thread_release(struct gthread *t)
 		munmap(t->scratch, t->run->sc->storm[STORM_ALLOC].range.hi * PAGE_SZ);
 }
 
-/* One run of @sc with strategy @sid; fills @res.  Returns 0 or -errno. */
-static int run_one(const struct scenario *sc, unsigned int sid, uint64_t seed,
-		   struct run_result *res)
+/*
+ * Sleep until @until_ns, or with 0 until every thread has returned, looking
+ * every 100 ms for a thread inside one operation for longer than
+ * run.watchdog_s.  Returns: the first such thread, or NULL.
+ */
+static struct gthread *watch(struct grun *run, uint64_t until_ns)
+{
+	uint64_t limit = (uint64_t)(run->sc->watchdog_s * 1e9), now, since;
+	unsigned int i;
+	bool all_done;
+
+	for (;;) {
+		now = now_ns();
+		all_done = true;
+		for (i = 0; i < run->nr_threads; i++) {
+			struct gthread *t = &run->thread[i];
+
+			since = atomic_load(&t->op_since);
+			if (since && now > since + limit)
+				return &run->thread[i];
+			all_done &= atomic_load(&t->done);
+		}
+		if (until_ns ? now >= until_ns : all_done)
+			return NULL;
+		now += 100000000;
+		sleep_until_ns(until_ns && until_ns < now ? until_ns : now);
+	}
+}
+
+/* Copy /proc/self/task/<tid>/<what> to stderr, each line after @prefix. */
+static void print_task_file(pid_t tid, const char *what, const char *prefix)
+{
+	char path[64], line[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/%s", (int)tid, what);
+	f = fopen(path, "r");
+	if (!f) {
+		fprintf(stderr, "%s(no %s: %s)\n", prefix, path, strerror(errno));
+		return;
+	}
+	while (fgets(line, sizeof(line), f))
+		fprintf(stderr, "%s%s%s", prefix, line, strchr(line, '\n') ? "" : "\n");
+	fclose(f);
+}
+
+/*
+ * The watchdog fired: say which threads are stuck where, in userspace and
+ * in the kernel, and have the kernel list every blocked task.
+ */
+static void report_hang(struct grun *run, const char *scenario, const char *strategy,
+			int rep)
+{
+	uint64_t now = now_ns(), since;
+	unsigned int i;
+	int fd;
+
+	fprintf(stderr, "snapbench-guest: %s/%s rep %d hung: a thread made no progress for %g s\n",
+		scenario, strategy, rep, run->sc->watchdog_s);
+	for (i = 0; i < run->nr_threads; i++) {
+		struct gthread *t = &run->thread[i];
+
+		if (atomic_load(&t->done))
+			continue;
+		since = atomic_load(&t->op_since);
+		if (!since)
+			continue;
+		fprintf(stderr, "snapbench-guest: stuck: %s-%d (tid %d) in %s for %.1f s\n",
+			t->role, t->index, (int)t->tid_nr, t->doing,
+			(double)(now - since) / 1e9);
+		print_task_file(t->tid_nr, "wchan", "  wchan: ");
+		print_task_file(t->tid_nr, "stack", "  ");
+	}
+	fflush(stderr);
+	fd = open("/proc/sysrq-trigger", O_WRONLY);
+	if (fd < 0 || write(fd, "w", 1) != 1)
+		fprintf(stderr, "snapbench-guest: no sysrq: %s\n", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * One run of @sc with strategy @sid (named @strategy), repetition @rep;
+ * fills @res.  Returns: 0; -ETIMEDOUT when a thread hung (@res has what the
+ * others measured; the stuck threads, the mapping and the device are left
+ * alone); -errno of a failed operation.
+ */
+static int run_one(const struct scenario *sc, unsigned int sid, const char *strategy,
+		   int rep, uint64_t seed, struct run_result *res)
 {
 	struct grun *run = calloc(1, sizeof(*run));
 	struct snapbench_config cfg = {
@@ -408,6 +520,7 @@ static int run_one(const struct scenario *sc, unsigned int sid, uint64_t seed,
 		.device_work_ns = (uint32_t)sc->device_work_ns,
 	};
 	struct snapbench_stats st0, st1;
+	struct gthread *stuck;
 	unsigned long skip0, skip1, late = 0;
 	unsigned int i;
 	int k, ret = 0;
@@ -475,12 +588,21 @@ static int run_one(const struct scenario *sc, unsigned int sid, uint64_t seed,
 	skip0 = read_vmstat("pgskip_mmu_notifier");
 	res->start_realtime_ns = realtime_ns();
 	atomic_store(&run->phase, PH_MEASURE);
-	sleep_until_ns(run->start_ns + (uint64_t)(sc->duration_s * 1e9));
+	stuck = watch(run, run->start_ns + (uint64_t)(sc->duration_s * 1e9));
 	atomic_store(&run->phase, PH_STOP);
 	res->end_realtime_ns = realtime_ns();
 	res->duration_s = (double)(now_ns() - run->start_ns) / 1e9;
+	if (!stuck)
+		stuck = watch(run, 0);
+	if (stuck) {
+		report_hang(run, sc->name, strategy, rep);
+		/* What the others measured: give them a moment to stop. */
+		sleep_until_ns(now_ns() + 1000000000);
+		res->hung = true;
+	}
 	for (i = 0; i < run->nr_threads; i++)
-		pthread_join(run->thread[i].tid, NULL);
+		if (atomic_load(&run->thread[i].done))
+			pthread_join(run->thread[i].tid, NULL);
 	if (ioctl(run->fd, SNAPBENCH_IOC_STATS, &st1))
 		die("SNAPBENCH_IOC_STATS: %s", strerror(errno));
 	skip1 = read_vmstat("pgskip_mmu_notifier");
@@ -493,6 +615,12 @@ static int run_one(const struct scenario *sc, unsigned int sid, uint64_t seed,
 		ts->role = t->role;
 		ts->index = t->index;
 		ts->cpu = -1;
+		if (!atomic_load(&t->done)) {
+			/* Still running or stuck: its counters are not ours to read. */
+			ts->stuck = true;
+			snprintf(ts->doing, sizeof(ts->doing), "%s", t->doing);
+			continue;
+		}
 		ts->ops = t->ops;
 		if (t->err) {
 			fprintf(stderr, "snapbench-guest: %s-%d failed: %s\n",
@@ -525,6 +653,8 @@ static int run_one(const struct scenario *sc, unsigned int sid, uint64_t seed,
 		}
 		thread_release(t);
 	}
+	if (res->mirror_passes_min == ULONG_MAX)
+		res->mirror_passes_min = 0;	/* every mirror thread stuck */
 	add_counter(res, "late_passes", late);
 	res->reclaim_skipped = skip1 - skip0;
 	res->violations = st1.violations - st0.violations;
@@ -543,6 +673,8 @@ static int run_one(const struct scenario *sc, unsigned int sid, uint64_t seed,
 	add_counter(res, "rl_invalidate_eagain",
 		    st1.rl_invalidate_eagain - st0.rl_invalidate_eagain);
 
+	if (res->hung)
+		return -ETIMEDOUT;
 	close(run->fd);
 	munmap(run->base, run->len);
 	free(run);
@@ -579,12 +711,15 @@ static void load_scenario(struct scenario *sc, const char *name,
 		    sc->name);
 }
 
-/* OUT/<scenario>/<strategy>/rep-<N>.json, creating the directories. */
+/*
+ * OUT/<scenario>/<strategy>/rep-<N>.json, or rep-<N>.hung.json, creating
+ * the directories.
+ */
 static int result_path(char *path, const char *out, const char *scenario,
-		       const char *strategy, int rep)
+		       const char *strategy, int rep, bool hung)
 {
-	if ((size_t)snprintf(path, PATH_MAX, "%s/%s/%s/rep-%d.json", out,
-			     scenario, strategy, rep) >= PATH_MAX)
+	if ((size_t)snprintf(path, PATH_MAX, "%s/%s/%s/rep-%d%s.json", out, scenario,
+			     strategy, rep, hung ? ".hung" : "") >= PATH_MAX)
 		return -ENAMETOOLONG;
 	for (char *p = strchr(path + 1, '/'); p; p = strchr(p + 1, '/')) {
 		*p = '\0';
@@ -595,6 +730,28 @@ static int result_path(char *path, const char *out, const char *scenario,
 		*p = '/';
 	}
 	return 0;
+}
+
+/*
+ * After a hang: the stuck threads cannot be killed, so this process cannot
+ * exit.  Tell /init, which waits for $SNAPBENCH_HUNG or for the exit, and
+ * sleep until the guest powers off.
+ */
+static void __attribute__((noreturn)) park(const char *path)
+{
+	const char *marker = getenv("SNAPBENCH_HUNG");
+	int fd;
+
+	fprintf(stderr, "snapbench-guest: partial result: %s; no more runs in this boot\n", path);
+	fflush(stdout);
+	fflush(stderr);
+	if (marker) {
+		fd = open(marker, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd >= 0)
+			close(fd);
+	}
+	for (;;)
+		pause();
 }
 
 /* snapbench.accel=kvm|tcg, which harness/kernel/boot puts on the command line */
@@ -770,27 +927,32 @@ int main(int argc, char **argv)
 					.kernel_label = label,
 				};
 				char path[PATH_MAX];
-				int ret;
+				int ret, wret = 0;
 
 				/* The console shows how far a guest got if it hangs. */
 				fprintf(stderr, "snapbench-guest: %s/%s rep %d\n", sc.name,
 					strategies[i].name, rep);
 				if (run_result_init(&res))
 					die("out of memory");
-				ret = run_one(&sc, strategies[i].id, seed + rep, &res);
-				if (!ret)
-					ret = result_path(path, out, sc.name,
-							  strategies[i].name, rep);
-				if (!ret && (ret = result_write(path, &ctx, &res)))
+				ret = run_one(&sc, strategies[i].id, strategies[i].name, rep,
+					      seed + rep, &res);
+				if (!ret || ret == -ETIMEDOUT)
+					wret = result_path(path, out, sc.name, strategies[i].name,
+							   rep, res.hung);
+				if (!wret && (wret = result_write(path, &ctx, &res)))
 					fprintf(stderr, "snapbench-guest: %s: %s\n", path,
-						strerror(-ret));
+						strerror(-wret));
+				ret = ret ?: wret;
 				printf("SUMMARY environment=guest accelerator=%s scenario=%s strategy=%s rep=%d seed=%llu "
 				       "passes=%lu deadline_misses=%lu retries_max=%lu ttm_p99_ns=%llu violations=%lu status=%s\n",
 				       accel ?: "unknown", sc.name, strategies[i].name, rep,
 				       seed + rep, res.passes, res.misses, res.retries_max,
 				       (unsigned long long)hist_percentile(&res.ttm_ns, 99),
-				       res.violations, ret ? "failed" : "ok");
+				       res.violations,
+				       res.hung ? "hung" : ret ? "failed" : "ok");
 				fflush(stdout);
+				if (res.hung)
+					park(path);
 				failed |= ret || res.violations;
 				run_result_release(&res);
 			}
