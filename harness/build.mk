@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # harness/: the snapbench CLI and the libraries it is built from.
 LIB_SRCS += harness/histogram.c harness/jsonw.c harness/topology.c \
-	    harness/runner.c harness/result.c
-C_TESTS  += histogram jsonw runner seed_findings topology
+	    harness/runner.c harness/result.c harness/runargs.c
+C_TESTS  += histogram jsonw runner seed_findings topology validflag_findings
 
 # The CLI: C, plus the C++ shim over Google Benchmark (linked with $(CXX)).
 REVISION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)

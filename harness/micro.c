@@ -13,6 +13,8 @@
 #include "harness/gbshim.h"
 #include "harness/histogram.h"
 #include "harness/micro.h"
+#include "strategies/rangequeue.h"
+#include "strategies/seqcount.h"
 #include "strategies/snap_ops.h"
 
 #define MICRO_PAGES	(1UL << 16)
@@ -135,6 +137,43 @@ static void bm_hist_record(struct gb_state *s, void *arg)
 }
 
 /*
+ * The two protocols without the ops table and the mirror's bookkeeping
+ * around them, to set beside the floors: seqretry's begin+retry is a
+ * wait-for-idle sample and a second sample of one interval's sequence; the
+ * range lock is one READ entry queued and released on an empty queue.
+ */
+static struct seqcount *prim_seq;
+static struct rangequeue prim_rq;
+
+static void bm_seqcount_pair(struct gb_state *s, void *arg)
+{
+	unsigned long seq;
+	size_t n;
+
+	while ((n = gb_keep_running_batch(s))) {
+		while (n--) {
+			seq = seqcount_wait_idle(prim_seq, 0, MICRO_RANGE);
+			if (seqcount_sample(prim_seq, 0, MICRO_RANGE) != seq)
+				abort();	/* nothing invalidates here */
+		}
+	}
+}
+
+static void bm_rangequeue_pair(struct gb_state *s, void *arg)
+{
+	struct rq_node node = { .start = 0, .end = MICRO_RANGE, .kind = RQ_READ };
+	size_t n;
+
+	while ((n = gb_keep_running_batch(s))) {
+		while (n--) {
+			if (rangequeue_acquire(&prim_rq, &node, true))
+				abort();
+			rangequeue_release(&prim_rq, &node);
+		}
+	}
+}
+
+/*
  * The floor of dispatch: a strategy whose ops do nothing, called through
  * the same table, so a strategy's own cost is its time minus this one.
  */
@@ -203,12 +242,20 @@ static void register_strategy(const struct snap_ops *ops)
 
 int micro_main(int argc, char **argv)
 {
-	if (pthread_spin_init(&floor_lock, PTHREAD_PROCESS_PRIVATE))
+	struct snap_dom prim_dom = { .nr_pages = MICRO_PAGES, .interval_pages = MICRO_INTERVAL };
+
+	prim_seq = seqcount_alloc(&prim_dom);
+	if (!prim_seq || rangequeue_init(&prim_rq) ||
+	    pthread_spin_init(&floor_lock, PTHREAD_PROCESS_PRIVATE)) {
+		fprintf(stderr, "snapbench micro: cannot set up the floors\n");
 		return 1;
+	}
 	gb_register("floor/pthread_spin_lock+unlock", bm_spinlock_pair, NULL);
 	gb_register("floor/two_atomic_loads", bm_two_loads, NULL);
 	gb_register("floor/noop-ops/read_begin+retry+end", bm_read_private, &noop_dom);
 	gb_register("harness/hist_record", bm_hist_record, NULL);
+	gb_register("protocol/seqcount:wait_idle+sample", bm_seqcount_pair, NULL);
+	gb_register("protocol/rangequeue:acquire+release", bm_rangequeue_pair, NULL);
 	for (const struct snap_ops *const *o = snap_strategies; *o; o++)
 		if (!(*o)->known_unsafe)
 			register_strategy(*o);

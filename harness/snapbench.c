@@ -3,8 +3,8 @@
  * snapbench.c - the command line: list what can run, run scenarios against
  * strategies with repetitions and write one result file per run.
  */
+#include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -19,14 +19,14 @@
 #include "harness/clock.h"
 #include "harness/micro.h"
 #include "harness/result.h"
+#include "harness/runargs.h"
 #include "harness/runner.h"
 #include "workloads/storm.h"
 
 #define EXIT_BAD_INPUT	2
 #define EXIT_HUNG	3
 #define EXIT_INTERRUPTED 130
-#define MAX_SETS	128
-#define MAX_ITEMS	64
+#define EXIT_OUTPUT	4	/* a child's result file could not be written */
 
 #ifndef SNAP_SRCDIR
 #define SNAP_SRCDIR "."
@@ -121,24 +121,6 @@ static int cmd_list(int argc, char **argv)
 
 /* ------------------------------------------------------------------- run */
 
-struct run_args {
-	const char *scenarios[MAX_ITEMS];
-	int nr_scenarios;
-	const struct snap_ops *strategies[MAX_ITEMS];
-	int nr_strategies;
-	const char *sets[MAX_SETS];
-	int nr_sets;
-	char *sweep_key;		/* --sweep KEY=V1,V2,... */
-	const char *sweep_values[MAX_ITEMS];
-	int nr_sweep_values;
-	int reps;
-	double duration_s;		/* 0: the scenario's */
-	uint64_t seed;
-	const char *out;
-	const char *placement;
-	bool quiet;
-};
-
 static void usage_run(FILE *out)
 {
 	fprintf(out,
@@ -160,162 +142,6 @@ static void usage_run(FILE *out)
 		"Writes DIR/<scenario>/<strategy>/rep-<N>.json (harness/RESULTS.md) and one\n"
 		"SUMMARY line per run on stdout.  Each run is a child process.  Exit status:\n"
 		"0, 2 bad input, 3 a run hung or failed (the others still ran), 130 interrupted.\n");
-}
-
-static void split_list(char *arg, const char **items, int *nr, const char *what)
-{
-	for (char *tok = strtok(arg, ","); tok; tok = strtok(NULL, ",")) {
-		if (*nr == MAX_ITEMS)
-			die(EXIT_BAD_INPUT, "too many %s (at most %d)", what, MAX_ITEMS);
-		items[(*nr)++] = tok;
-	}
-}
-
-static void add_default_set(struct run_args *a)
-{
-	char path[PATH_MAX], line[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/default.list", scenario_dir());
-	f = fopen(path, "r");
-	if (!f)
-		die(EXIT_BAD_INPUT, "%s: %s", path, strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		if (!*line || *line == '#')
-			continue;
-		if (a->nr_scenarios == MAX_ITEMS)
-			die(EXIT_BAD_INPUT, "too many scenarios (at most %d)", MAX_ITEMS);
-		a->scenarios[a->nr_scenarios++] = strdup(line);
-	}
-	fclose(f);
-}
-
-static unsigned long parse_count(const char *opt, const char *v, unsigned long max)
-{
-	char *end;
-	unsigned long n;
-
-	errno = 0;
-	n = strtoul(v, &end, 10);
-	if (errno || end == v || *end || *v == '-' || n < 1 || n > max)
-		die(EXIT_BAD_INPUT, "%s: '%s' is not a whole number in [1, %lu]", opt, v, max);
-	return n;
-}
-
-static void parse_run_args(int argc, char **argv, struct run_args *a)
-{
-	static const struct option opts[] = {
-		{ "scenario", required_argument, NULL, 's' },
-		{ "strategy", required_argument, NULL, 'S' },
-		{ "reps", required_argument, NULL, 'r' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "seed", required_argument, NULL, 'e' },
-		{ "set", required_argument, NULL, 'k' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "placement", required_argument, NULL, 'p' },
-		{ "sweep", required_argument, NULL, 'w' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *strategies[MAX_ITEMS], *scen[MAX_ITEMS];
-	int nr_strategies = 0, nr_scen = 0, c, i;
-	char *end;
-
-	memset(a, 0, sizeof(*a));
-	a->reps = 3;
-	a->seed = 1;
-	a->placement = "spread";
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":s:S:r:d:o:p:qh", opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			split_list(optarg, scen, &nr_scen, "scenarios");
-			break;
-		case 'S':
-			split_list(optarg, strategies, &nr_strategies, "strategies");
-			break;
-		case 'r':
-			a->reps = parse_count("--reps", optarg, 1000);
-			break;
-		case 'd':
-			errno = 0;
-			a->duration_s = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !(a->duration_s > 0) ||
-			    a->duration_s > 86400)
-				die(EXIT_BAD_INPUT, "--duration: '%s' is not a number of seconds in (0, 86400]",
-				    optarg);
-			break;
-		case 'e':
-			errno = 0;
-			a->seed = strtoull(optarg, &end, 10);
-			if (errno || end == optarg || *end || *optarg == '-')
-				die(EXIT_BAD_INPUT, "--seed: '%s' is not a whole number", optarg);
-			break;
-		case 'k':
-			if (a->nr_sets == MAX_SETS)
-				die(EXIT_BAD_INPUT, "too many --set (at most %d)", MAX_SETS);
-			a->sets[a->nr_sets++] = optarg;
-			break;
-		case 'o':
-			a->out = optarg;
-			break;
-		case 'p':
-			a->placement = optarg;
-			break;
-		case 'w': {
-			char *eq = strchr(optarg, '=');
-
-			if (a->sweep_key)
-				die(EXIT_BAD_INPUT, "--sweep: only one sweep per run");
-			if (!eq || eq == optarg || !eq[1])
-				die(EXIT_BAD_INPUT, "--sweep '%s': expected KEY=V1,V2,...", optarg);
-			*eq = '\0';
-			a->sweep_key = optarg;
-			split_list(eq + 1, a->sweep_values, &a->nr_sweep_values, "sweep values");
-			break;
-		}
-		case 'q':
-			a->quiet = true;
-			break;
-		case 'h':
-			usage_run(stdout);
-			exit(0);
-		case ':':
-			die(EXIT_BAD_INPUT, "run: option '%s' needs a value", argv[optind - 1]);
-		default:
-			die(EXIT_BAD_INPUT, "run: unknown option '%s' (snapbench run --help)",
-			    argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		die(EXIT_BAD_INPUT, "run: unexpected argument '%s'", argv[optind]);
-	if (!nr_scen)
-		die(EXIT_BAD_INPUT, "run: --scenario is required (snapbench list)");
-
-	for (i = 0; i < nr_scen; i++) {
-		if (!strcmp(scen[i], "default"))
-			add_default_set(a);
-		else if (a->nr_scenarios < MAX_ITEMS)
-			a->scenarios[a->nr_scenarios++] = scen[i];
-		else
-			die(EXIT_BAD_INPUT, "too many scenarios (at most %d)", MAX_ITEMS);
-	}
-	if (!nr_strategies || (nr_strategies == 1 && !strcmp(strategies[0], "all"))) {
-		/* Known-unsafe designs run only when named. */
-		for (const struct snap_ops *const *o = snap_strategies; *o; o++)
-			if (!(*o)->known_unsafe)
-				a->strategies[a->nr_strategies++] = *o;
-		return;
-	}
-	for (i = 0; i < nr_strategies; i++) {
-		const struct snap_ops *ops = snap_strategy_find(strategies[i]);
-
-		if (!ops)
-			die(EXIT_BAD_INPUT, "unknown strategy '%s' (snapbench list)", strategies[i]);
-		a->strategies[a->nr_strategies++] = ops;
-	}
 }
 
 /* A scenario argument: a name under the scenario directory, or a file. */
@@ -340,23 +166,16 @@ static void resolve_scenario(const char *arg, char *path, size_t len, char *name
 static void load_scenario(const struct run_args *a, const char *arg,
 			  const char *sweep_value, struct scenario *s)
 {
-	char path[PATH_MAX], err[SCENARIO_ERR_LEN], set[256];
-	int i;
+	char path[PATH_MAX], err[RUN_ERR_LEN];
+	int ret;
 
 	scenario_defaults(s);
 	resolve_scenario(arg, path, sizeof(path), s->name, sizeof(s->name));
 	if (scenario_load(s, path, err))
 		die(EXIT_BAD_INPUT, "%s", err);
-	for (i = 0; i < a->nr_sets; i++)
-		if (scenario_set(s, a->sets[i], err))
-			die(EXIT_BAD_INPUT, "%s", err);
-	if (sweep_value) {
-		snprintf(set, sizeof(set), "%s=%s", a->sweep_key, sweep_value);
-		if (scenario_set(s, set, err))
-			die(EXIT_BAD_INPUT, "--sweep: %s", err);
-	}
-	if (a->duration_s > 0)
-		s->duration_s = a->duration_s;
+	ret = run_args_apply(a, s, sweep_value, err);
+	if (ret)
+		die(ret == -EINVAL ? EXIT_BAD_INPUT : 1, "%s", err);
 	if (scenario_validate(s, err))
 		die(EXIT_BAD_INPUT, "%s: %s", path, err);
 }
@@ -366,6 +185,7 @@ static int make_dirs(const char *dir)
 {
 	char buf[PATH_MAX];
 	size_t len = strlen(dir);
+	struct stat st;
 
 	if (len >= sizeof(buf))
 		return -ENAMETOOLONG;
@@ -380,21 +200,82 @@ static int make_dirs(const char *dir)
 	}
 	if (mkdir(buf, 0777) && errno != EEXIST)
 		return -errno;
-	return access(buf, W_OK) ? -errno : 0;
+	if (stat(buf, &st))
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	return access(buf, W_OK | X_OK) ? -errno : 0;
 }
 
+/*
+ * Interrupts.  The first SIGINT or SIGTERM sets runner_stop: the parent
+ * starts no further run and tells the run in progress (the child) to stop,
+ * which then writes nothing; every completed file is already in place, as
+ * files are written whole and renamed.  A second signal ends the parent at
+ * once (and the child with it, see on_signal()).  A child that does not end
+ * within stop_grace_ns of being told is killed and its temporary file, if
+ * any, removed.  Exit status 128 + the signal: 130 for SIGINT, 143 SIGTERM.
+ */
+static uint64_t stop_grace_ns = 750 * NSEC_PER_MSEC;	/* SNAPBENCH_STOP_GRACE_S */
+
 static volatile sig_atomic_t interrupts;
+static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t in_child;		/* this process is a run */
+static volatile sig_atomic_t child_pid;		/* the parent's run in progress */
+static volatile sig_atomic_t writing;		/* the child writes its result */
+static char again_msg[PATH_MAX + 96];		/* written by the handler */
+static size_t again_len;
 
 static void on_signal(int sig)
 {
-	static const char msg[] = "\nsnapbench: interrupted again, exiting now\n";
-
 	if (interrupts++) {
-		if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+		if (in_child && writing)
+			return;		/* a complete file, then a quick exit */
+		if (in_child)
 			_exit(EXIT_INTERRUPTED);
-		_exit(EXIT_INTERRUPTED);
+		if (child_pid > 0)
+			kill(child_pid, SIGTERM);	/* its second signal: it exits */
+		if (write(STDERR_FILENO, again_msg, again_len) < 0)
+			_exit(128 + sig);
+		_exit(128 + sig);
 	}
+	stop_signal = sig;
 	runner_stop = 1;
+}
+
+static void install_signals(const char *out)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	int n;
+
+	n = snprintf(again_msg, sizeof(again_msg),
+		     "%s%s: interrupted again, exiting now; completed results are in %s\n",
+		     isatty(STDERR_FILENO) ? "\n" : "", prog, out);
+	again_len = n > 0 && (size_t)n < sizeof(again_msg) ? (size_t)n : 0;
+	sigemptyset(&sa.sa_mask);	/* one handler at a time */
+	sigaddset(&sa.sa_mask, SIGINT);
+	sigaddset(&sa.sa_mask, SIGTERM);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* Remove what a killed child may have left: DIR/rep-REP*.json.tmp.* */
+static void remove_partial(const char *dir, int rep)
+{
+	char prefix[32], path[PATH_MAX];
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	snprintf(prefix, sizeof(prefix), "rep-%d.", rep);
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, prefix, strlen(prefix)) || !strstr(e->d_name, ".tmp."))
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) < (int)sizeof(path))
+			unlink(path);
+	}
+	closedir(d);
 }
 
 struct summary_buf {
@@ -451,7 +332,7 @@ static void progress(const struct run_args *a, int done, int total,
 		done + 1, total, scenario, strategy, rep + 1, a->reps, elapsed, eta);
 }
 
-enum run_status { RUN_OK, RUN_HUNG, RUN_FAILED, RUN_INTERRUPTED };
+enum run_status { RUN_OK, RUN_HUNG, RUN_FAILED, RUN_INTERRUPTED, RUN_OUTPUT };
 
 /* The child: run once, write the result file, print the SUMMARY line. */
 static void __attribute__((noreturn))
@@ -466,13 +347,19 @@ run_child(const struct run_config *rc, const struct run_context *ctx,
 			ctx->strategy, strerror(-ret));
 		_exit(1);
 	}
-	if (runner_stop && !res->hung)
-		_exit(EXIT_INTERRUPTED);	/* no partial file */
+	/*
+	 * From here on a signal no longer ends this process before its file
+	 * is whole; an interrupted run (hung or not) writes nothing.
+	 */
+	writing = 1;
+	if (runner_stop)
+		_exit(EXIT_INTERRUPTED);
 	path_printf(file, "%s/rep-%d%s.json", dir, ctx->rep, res->hung ? ".hung" : "");
 	ret = result_write(file, ctx, res);
 	if (ret) {
-		fprintf(stderr, "%s: %s: %s\n", prog, file, strerror(-ret));
-		_exit(1);
+		/* The temporary is gone and an older file of that name untouched. */
+		fprintf(stderr, "%s: cannot write %s: %s\n", prog, file, strerror(-ret));
+		_exit(EXIT_OUTPUT);
 	}
 	if (tty && isatty(STDERR_FILENO))
 		fprintf(stderr, "\r\033[K");
@@ -498,7 +385,8 @@ run_child(const struct run_config *rc, const struct run_context *ctx,
 /*
  * Each run is a child process, so a run that hangs past its own watchdog or
  * crashes costs that run only.  The parent gives the child its planned time
- * plus the watchdog twice over before killing it.
+ * plus the watchdog twice over before killing it; once interrupted, it tells
+ * the child to stop and gives it stop_grace_ns.
  */
 static enum run_status run_isolated(const struct run_config *rc,
 				    const struct run_context *ctx,
@@ -507,16 +395,28 @@ static enum run_status run_isolated(const struct run_config *rc,
 	const struct scenario *sc = ctx->sc;
 	uint64_t limit = now_ns() + (uint64_t)((sc->warmup_s + sc->duration_s +
 						2 * sc->watchdog_s + 30) * 1e9);
+	bool killed = false, stopping = false;
+	sigset_t mask, old;
 	int status;
 	pid_t pid;
 
 	fflush(stdout);
 	fflush(stderr);
+	/* A signal must find child_pid (or in_child) set. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_BLOCK, &mask, &old);
 	pid = fork();
 	if (pid < 0)
 		die(1, "fork: %s", strerror(errno));
-	if (pid == 0)
+	if (pid == 0) {
+		in_child = 1;
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		run_child(rc, ctx, res, dir, tty);
+	}
+	child_pid = pid;
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	for (;;) {
 		pid_t got = waitpid(pid, &status, WNOHANG);
 
@@ -524,18 +424,30 @@ static enum run_status run_isolated(const struct run_config *rc,
 			break;
 		if (got < 0 && errno != EINTR)
 			die(1, "waitpid: %s", strerror(errno));
-		if (now_ns() > limit) {
+		if (runner_stop && !stopping) {
+			/* It may have the signal already (a terminal's ^C): no matter. */
+			kill(pid, SIGTERM);
+			stopping = true;
+			limit = now_ns() + stop_grace_ns;
+		} else if (now_ns() > limit && !killed) {
 			kill(pid, SIGKILL);
-			fprintf(stderr, "%s: %s/%s rep %d: no end past its watchdog; killed\n",
-				prog, ctx->scenario, ctx->strategy, ctx->rep);
+			killed = true;
+			if (!stopping)
+				fprintf(stderr, "%s: %s/%s rep %d: no end past its watchdog; killed\n",
+					prog, ctx->scenario, ctx->strategy, ctx->rep);
 		}
-		sleep_until_ns(now_ns() + 20 * NSEC_PER_MSEC);
+		sleep_until_ns(now_ns() + 10 * NSEC_PER_MSEC);
 	}
+	child_pid = 0;
+	if (killed)
+		remove_partial(dir, ctx->rep);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return RUN_OK;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_HUNG)
 		return RUN_HUNG;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_INTERRUPTED)
+	if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_OUTPUT)
+		return RUN_OUTPUT;
+	if (stopping || (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_INTERRUPTED))
 		return RUN_INTERRUPTED;
 	if (WIFSIGNALED(status))
 		fprintf(stderr, "%s: %s/%s rep %d: crashed: %s\n", prog, ctx->scenario,
@@ -554,26 +466,45 @@ static void command_line(int argc, char **argv, char *buf, size_t len)
 
 static int cmd_run(int argc, char **argv, const char *cmdline)
 {
-	struct scenario *sc = calloc(MAX_ITEMS, sizeof(*sc));
+	struct scenario *sc = calloc(RUN_MAX_ITEMS, sizeof(*sc));
 	struct run_result *res = malloc(sizeof(*res));
 	char out[PATH_MAX], dir[PATH_MAX], topology[128];
 	struct topo_placement placement, *pl = NULL;
 	int done = 0, failed = 0, total, i, j, rep, ret, status, nr_sc;
-	const char *sweep_value[MAX_ITEMS];
-	struct sigaction sa = { .sa_handler = on_signal };
+	const char *sweep_value[RUN_MAX_ITEMS];
+	char err[RUN_ERR_LEN];
 	struct run_args a;
+	const char *grace;
 	uint64_t t0;
 
 	if (!sc || !res)
 		die(1, "out of memory");
-	parse_run_args(argc, argv, &a);
+	ret = run_args_parse(&a, argc, argv, scenario_dir(), err);
+	if (ret)
+		die(ret == -EINVAL ? EXIT_BAD_INPUT : 1, "%s", err);
+	if (a.help) {
+		usage_run(stdout);
+		exit(0);
+	}
+	grace = getenv("SNAPBENCH_STOP_GRACE_S");
+	if (grace) {
+		char *end;
+		double g;
+
+		errno = 0;
+		g = strtod(grace, &end);
+		if (errno || end == grace || *end || !(g > 0) || g > 3600)
+			die(EXIT_BAD_INPUT, "SNAPBENCH_STOP_GRACE_S: '%s' is not a number of seconds in (0, 3600]",
+			    grace);
+		stop_grace_ns = (uint64_t)(g * NSEC_PER_SEC);
+	}
 	/* Every scenario (and sweep point) is checked before anything runs. */
 	nr_sc = 0;
 	for (i = 0; i < a.nr_scenarios; i++) {
 		for (j = 0; j < (a.sweep_key ? a.nr_sweep_values : 1); j++) {
-			if (nr_sc == MAX_ITEMS)
+			if (nr_sc == RUN_MAX_ITEMS)
 				die(EXIT_BAD_INPUT, "too many scenarios x sweep values (at most %d)",
-				    MAX_ITEMS);
+				    RUN_MAX_ITEMS);
 			sweep_value[nr_sc] = a.sweep_key ? a.sweep_values[j] : NULL;
 			load_scenario(&a, a.scenarios[i], sweep_value[nr_sc], &sc[nr_sc]);
 			nr_sc++;
@@ -605,9 +536,7 @@ static int cmd_run(int argc, char **argv, const char *cmdline)
 	if (ret)
 		die(EXIT_BAD_INPUT, "--out %s: %s", out, strerror(-ret));
 
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	install_signals(out);
 
 	total = nr_sc * a.nr_strategies * a.reps;
 	t0 = now_ns();
@@ -645,6 +574,8 @@ static int cmd_run(int argc, char **argv, const char *cmdline)
 				status = run_isolated(&rc, &ctx, res, dir, !a.quiet);
 				if (status == RUN_INTERRUPTED)
 					break;
+				if (status == RUN_OUTPUT)	/* the child said why */
+					return EXIT_BAD_INPUT;
 				failed += status != RUN_OK;
 			}
 		}
@@ -654,10 +585,11 @@ static int cmd_run(int argc, char **argv, const char *cmdline)
 	if (runner_stop) {
 		fprintf(stderr, "%s: interrupted after %d of %d runs; completed results are in %s\n",
 			prog, done, total, out);
-		return EXIT_INTERRUPTED;
+		return 128 + stop_signal;
 	}
 	fprintf(stderr, "%s: %d runs, %d hung or failed; results in %s\n", prog, total,
 		failed, out);
+	run_args_release(&a);
 	free(res);
 	free(sc);
 	return failed ? EXIT_HUNG : 0;

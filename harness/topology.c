@@ -3,8 +3,10 @@
  * topology.c - hwloc topology discovery and thread placement policies for
  * the runner's roles.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <hwloc.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,6 +90,18 @@ static bool cpu_allowed(int cpu)
 	return cpu >= 0 && hwloc_bitmap_isset(allowed, (unsigned int)cpu);
 }
 
+/* One CPU number at @s, digits only, at most INT_MAX; -1 if there is none. */
+static long parse_cpu(const char *s, char **end)
+{
+	long cpu;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	cpu = strtol(s, end, 10);
+	return errno || cpu > INT_MAX ? -1 : cpu;
+}
+
 /* "0,2-3" into @cpus.  Returns: how many, or -1 on a syntax error. */
 static int parse_cpus(const char *s, int *cpus, int max)
 {
@@ -95,17 +109,18 @@ static int parse_cpus(const char *s, int *cpus, int max)
 
 	while (*s) {
 		char *end;
-		long lo = strtol(s, &end, 10), hi;
+		long lo = parse_cpu(s, &end), hi;
 
-		if (end == s || lo < 0)
+		if (lo < 0)
 			return -1;
 		hi = lo;
 		if (*end == '-') {
 			s = end + 1;
-			hi = strtol(s, &end, 10);
-			if (end == s || hi < lo)
+			hi = parse_cpu(s, &end);
+			if (hi < lo)
 				return -1;
 		}
+		/* Both at most INT_MAX: c cannot overflow. */
 		for (long c = lo; c <= hi; c++) {
 			if (n == max)
 				return -1;

@@ -12,12 +12,14 @@ extern const struct snap_ops seqretry_ops;
 extern const struct snap_ops rangelock_ops;
 extern const struct snap_ops hybrid_ops;
 extern const struct snap_ops rangelock2015_ops;
+extern const struct snap_ops validflag_ops;
 
 const struct snap_ops *const snap_strategies[] = {
 	&seqretry_ops,
 	&rangelock_ops,
 	&hybrid_ops,
 	&rangelock2015_ops,
+	&validflag_ops,
 	NULL,
 };
 

@@ -811,6 +811,8 @@ int mm_mirror_pass(struct mm_mirror *mir, unsigned long start,
 			continue;
 		}
 		spend_ns(o->device_work_ns_per_page * (end - start));
+		if (o->after_snapshot)
+			o->after_snapshot(o->after_snapshot_arg);
 
 		mm_lock(&mir->lock);
 		if (ops->read_retry(&mir->dom, &r)) {

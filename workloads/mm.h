@@ -185,6 +185,13 @@ struct mm_pass_opts {
 	uint64_t deadline_ns;		/* 0: none */
 	bool deadline_on_fault_only;	/* RDMA ODP: checked when a fault fails */
 	uint64_t device_work_ns_per_page; /* between snapshot and commit */
+	/*
+	 * Tests only: called after each snapshot and its device work, before
+	 * the device lock is taken, so a test can run an invalidation exactly
+	 * between snapshot and commit.  NULL in every benchmark.
+	 */
+	void (*after_snapshot)(void *arg);
+	void *after_snapshot_arg;
 };
 
 struct mm_pass_result {

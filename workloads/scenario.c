@@ -311,12 +311,33 @@ static char *trim(char *p)
 	return p;
 }
 
+/*
+ * One line of @f, without its newline, into @line (SCENARIO_MAX_LINE + 1
+ * bytes).  Unlike fgets(), it counts what it read, NUL bytes included.
+ * Returns: the line's length, EOF at the end of the file or on a read error
+ * (see ferror()), or -E2BIG for a longer line.
+ */
+static int read_line(FILE *f, char *line)
+{
+	int c, len = 0;
+
+	while ((c = getc(f)) != EOF && c != '\n') {
+		if (len == SCENARIO_MAX_LINE)
+			return -E2BIG;
+		line[len++] = c;
+	}
+	if (c == EOF && !len)
+		return EOF;
+	line[len] = '\0';
+	return len;
+}
+
 int scenario_load(struct scenario *s, const char *path, char *err)
 {
 	bool seen[NR_KEYS] = { false };
-	char line[512], section[64] = "", name[160], *p, *eq, *key, *val;
+	char line[SCENARIO_MAX_LINE + 1], section[64] = "", name[160], *p, *eq, *key, *val;
 	const struct scenario_key *k;
-	int lineno = 0, ret = 0;
+	int lineno = 0, ret = 0, len;
 	FILE *f = fopen(path, "r");
 
 	if (!f) {
@@ -324,11 +345,16 @@ int scenario_load(struct scenario *s, const char *path, char *err)
 		snprintf(err, SCENARIO_ERR_LEN, "%s: %s", path, strerror(errno));
 		return ret;
 	}
-	while (fgets(line, sizeof(line), f)) {
+	errno = 0;	/* set by a read that fails: see ferror() below */
+	while ((len = read_line(f, line)) != EOF) {
 		lineno++;
-		if (!strchr(line, '\n') && !feof(f)) {
-			ret = fail(err, "%s:%d: line longer than %zu characters",
-				   path, lineno, sizeof(line) - 2);
+		if (len == -E2BIG) {
+			ret = fail(err, "%s:%d: line longer than %d characters",
+				   path, lineno, SCENARIO_MAX_LINE);
+			break;
+		}
+		if (memchr(line, '\0', len)) {
+			ret = fail(err, "%s:%d: a NUL byte: not a text file", path, lineno);
 			break;
 		}
 		p = trim(line);
@@ -377,8 +403,8 @@ int scenario_load(struct scenario *s, const char *path, char *err)
 			break;
 		}
 	}
-	if (!ret && ferror(f))
-		ret = fail(err, "%s: read error", path);
+	if (!ret && ferror(f))	/* a directory: EISDIR */
+		ret = fail(err, "%s: %s", path, strerror(errno ? errno : EIO));
 	fclose(f);
 	return ret;
 }
@@ -442,6 +468,20 @@ int scenario_validate(const struct scenario *s, char *err)
 	return 0;
 }
 
+/*
+ * @v as "%g" does, with more digits only where six would round it: result
+ * files and SUMMARY lines record the value the run used.
+ */
+static void format_double(char *buf, size_t len, double v)
+{
+	for (int digits = 6; digits < 17; digits++) {
+		snprintf(buf, len, "%.*g", digits, v);
+		if (strtod(buf, NULL) == v)
+			return;
+	}
+	snprintf(buf, len, "%.17g", v);
+}
+
 static void format_value(const struct scenario *s, const struct scenario_key *k,
 			 char *buf, size_t len)
 {
@@ -460,10 +500,10 @@ static void format_value(const struct scenario *s, const struct scenario_key *k,
 		if (v == 0)
 			snprintf(buf, len, "max");
 		else
-			snprintf(buf, len, "%g", v);
+			format_double(buf, len, v);
 		break;
 	case KEY_DOUBLE:
-		snprintf(buf, len, "%g", *(const double *)cfield(s, k));
+		format_double(buf, len, *(const double *)cfield(s, k));
 		break;
 	case KEY_BOOL:
 		snprintf(buf, len, "%s", *(const bool *)cfield(s, k) ? "yes" : "no");

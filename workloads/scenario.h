@@ -81,6 +81,8 @@ extern const char *const storm_kind_name[STORM_NR];
 
 /* Errors carry one line naming the problem, file and line where known. */
 #define SCENARIO_ERR_LEN	256
+/* The longest line of a scenario file, without its newline. */
+#define SCENARIO_MAX_LINE	510
 
 /* Fill @s with every key's default. */
 void scenario_defaults(struct scenario *s);

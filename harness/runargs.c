@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * runargs.c - the options of `snapbench run` (getopt_long, short and long
+ * forms): lists, counts and the default scenario set, with one-line errors.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/runargs.h"
+#include "workloads/scenario.h"
+
+static int __attribute__((format(printf, 2, 3)))
+fail(char *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, RUN_ERR_LEN, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* Split a comma-separated @arg of option @opt in place; an empty list is an error. */
+static int split_list(char *arg, const char **items, int *nr, const char *opt,
+		      const char *what, char *err)
+{
+	int before = *nr;
+
+	for (char *tok = strtok(arg, ","); tok; tok = strtok(NULL, ",")) {
+		if (*nr == RUN_MAX_ITEMS)
+			return fail(err, "too many %s (at most %d)", what, RUN_MAX_ITEMS);
+		items[(*nr)++] = tok;
+	}
+	/* strtok() wrote nothing into @arg when it found no item. */
+	if (*nr == before)
+		return fail(err, "%s '%s': no %s named", opt, arg, what);
+	return 0;
+}
+
+static int add_default_set(struct run_args *a, const char *scenario_dir, char *err)
+{
+	char path[PATH_MAX], line[256];
+	int ret = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/default.list", scenario_dir);
+	f = fopen(path, "r");
+	if (!f)
+		return fail(err, "%s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		char *name;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (!*line || *line == '#')
+			continue;
+		if (a->nr_scenarios == RUN_MAX_ITEMS) {
+			ret = fail(err, "too many scenarios (at most %d)", RUN_MAX_ITEMS);
+			break;
+		}
+		name = strdup(line);
+		if (!name) {
+			snprintf(err, RUN_ERR_LEN, "out of memory");
+			ret = -ENOMEM;
+			break;
+		}
+		a->default_set[a->nr_default_set++] = name;
+		a->scenarios[a->nr_scenarios++] = name;
+	}
+	fclose(f);
+	return ret;
+}
+
+static int parse_count(const char *opt, const char *v, unsigned long max, int *out, char *err)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno || end == v || *end || *v == '-' || n < 1 || n > max)
+		return fail(err, "%s: '%s' is not a whole number in [1, %lu]", opt, v, max);
+	*out = n;
+	return 0;
+}
+
+int run_args_parse(struct run_args *a, int argc, char **argv,
+		   const char *scenario_dir, char *err)
+{
+	static const struct option opts[] = {
+		{ "scenario", required_argument, NULL, 's' },
+		{ "strategy", required_argument, NULL, 'S' },
+		{ "reps", required_argument, NULL, 'r' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "seed", required_argument, NULL, 'e' },
+		{ "set", required_argument, NULL, 'k' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "placement", required_argument, NULL, 'p' },
+		{ "sweep", required_argument, NULL, 'w' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char shortopts[] = ":s:S:r:d:o:p:qh";
+	const char *strategies[RUN_MAX_ITEMS], *scen[RUN_MAX_ITEMS];
+	int nr_strategies = 0, nr_scen = 0, c, i, ret = 0;
+	char *end;
+
+	memset(a, 0, sizeof(*a));
+	a->reps = 3;
+	a->seed = 1;
+	a->placement = "spread";
+	opterr = 0;
+	optind = 0;	/* restart getopt_long(): fuzz/ parses many command lines */
+	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			ret = split_list(optarg, scen, &nr_scen, "--scenario", "scenarios", err);
+			break;
+		case 'S':
+			ret = split_list(optarg, strategies, &nr_strategies, "--strategy",
+					 "strategies", err);
+			break;
+		case 'r':
+			ret = parse_count("--reps", optarg, 1000, &a->reps, err);
+			break;
+		case 'd':
+			errno = 0;
+			a->duration_s = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(a->duration_s > 0) ||
+			    a->duration_s > 86400)
+				ret = fail(err, "--duration: '%s' is not a number of seconds in (0, 86400]",
+					   optarg);
+			break;
+		case 'e':
+			/* Digits only: strtoull() would take " -1" as 2^64 - 1. */
+			errno = 0;
+			a->seed = strtoull(optarg, &end, 10);
+			if (errno || !isdigit((unsigned char)*optarg) || *end)
+				ret = fail(err, "--seed: '%s' is not a whole number", optarg);
+			break;
+		case 'k':
+			if (a->nr_sets == RUN_MAX_SETS)
+				ret = fail(err, "too many --set (at most %d)", RUN_MAX_SETS);
+			else
+				a->sets[a->nr_sets++] = optarg;
+			break;
+		case 'o':
+			a->out = optarg;
+			break;
+		case 'p':
+			a->placement = optarg;
+			break;
+		case 'w': {
+			char *eq = strchr(optarg, '=');
+
+			if (a->sweep_key) {
+				ret = fail(err, "--sweep: only one sweep per run");
+				break;
+			}
+			if (!eq || eq == optarg || !eq[1 + strspn(eq + 1, ",")]) {
+				ret = fail(err, "--sweep '%s': expected KEY=V1,V2,...", optarg);
+				break;
+			}
+			*eq = '\0';
+			a->sweep_key = optarg;
+			ret = split_list(eq + 1, a->sweep_values, &a->nr_sweep_values,
+					 "--sweep", "sweep values", err);
+			break;
+		}
+		case 'q':
+			a->quiet = true;
+			break;
+		case 'h':
+			a->help = true;
+			return 0;
+		case ':':
+			/* optind is past the argument; optopt is the option's letter. */
+			if (strncmp(argv[optind - 1], "--", 2))
+				return fail(err, "run: option '-%c' needs a value", optopt);
+			return fail(err, "run: option '%s' needs a value", argv[optind - 1]);
+		default:
+			/*
+			 * An unknown letter (optopt) inside "-xyz" leaves optind on
+			 * that argument, so name the letter; a bad long option
+			 * ("--bogus", "--quiet=1") is the argument before optind.
+			 */
+			if (optopt && (optopt == ':' || !strchr(shortopts, optopt)))
+				return fail(err, "run: unknown option '-%c' (snapbench run --help)",
+					    optopt);
+			return fail(err, "run: unknown option '%s' (snapbench run --help)",
+				    argv[optind - 1]);
+		}
+		if (ret)
+			return ret;
+	}
+	if (optind < argc)
+		return fail(err, "run: unexpected argument '%s'", argv[optind]);
+	if (!nr_scen)
+		return fail(err, "run: --scenario is required (snapbench list)");
+
+	for (i = 0; i < nr_scen; i++) {
+		if (!strcmp(scen[i], "default"))
+			ret = add_default_set(a, scenario_dir, err);
+		else if (a->nr_scenarios < RUN_MAX_ITEMS)
+			a->scenarios[a->nr_scenarios++] = scen[i];
+		else
+			ret = fail(err, "too many scenarios (at most %d)", RUN_MAX_ITEMS);
+		if (ret)
+			return ret;
+	}
+	if (!nr_strategies || (nr_strategies == 1 && !strcmp(strategies[0], "all"))) {
+		/* Known-unsafe designs run only when named. */
+		for (const struct snap_ops *const *o = snap_strategies; *o; o++)
+			if (!(*o)->known_unsafe)
+				a->strategies[a->nr_strategies++] = *o;
+		return 0;
+	}
+	for (i = 0; i < nr_strategies; i++) {
+		const struct snap_ops *ops = snap_strategy_find(strategies[i]);
+
+		if (!ops)
+			return fail(err, "unknown strategy '%s' (snapbench list)", strategies[i]);
+		a->strategies[a->nr_strategies++] = ops;
+	}
+	return 0;
+}
+
+void run_args_release(struct run_args *a)
+{
+	for (int i = 0; i < a->nr_default_set; i++)
+		free(a->default_set[i]);
+	a->nr_default_set = 0;
+}
+
+int run_args_apply(const struct run_args *a, struct scenario *s, const char *sweep_value,
+		   char *err)
+{
+	char *set;
+	int ret;
+
+	for (int i = 0; i < a->nr_sets; i++) {
+		ret = scenario_set(s, a->sets[i], err);
+		if (ret)
+			return ret;
+	}
+	if (sweep_value) {
+		set = malloc(strlen(a->sweep_key) + strlen(sweep_value) + 2);
+		if (!set) {
+			snprintf(err, RUN_ERR_LEN, "out of memory");
+			return -ENOMEM;
+		}
+		sprintf(set, "%s=%s", a->sweep_key, sweep_value);
+		ret = scenario_set(s, set, err);
+		free(set);
+		if (ret) {
+			char msg[SCENARIO_ERR_LEN];
+
+			snprintf(msg, sizeof(msg), "%s", err);
+			return fail(err, "--sweep: %s", msg);
+		}
+	}
+	if (a->duration_s > 0)
+		s->duration_s = a->duration_s;
+	return 0;
+}
