@@ -5,7 +5,7 @@
 import argparse
 import sys
 
-from . import compare, html, plots, summarize
+from . import compare, fidelity, html, plots, summarize, versions
 from .results import InputError
 
 
@@ -45,11 +45,38 @@ def _parser():
     s.add_argument("--alpha", type=float, default=0.05, help="significance level (default 0.05)")
     s.add_argument("--threshold", type=float, default=5.0, metavar="PCT",
                    help="minimum effect for a recommendation, percent (default 5)")
+    s.add_argument("--model-check", metavar="FILE",
+                   help="summary.json of strategies/model/check (make model-check) to show")
+    s.add_argument("--baseline", metavar="LABEL",
+                   help="kernel build the trends compare with (default: newest without +patch)")
+
+    s = sub.add_parser("trend", help="kernel builds in version order vs a baseline: verdicts, "
+                       "exit 1 on a regression")
+    s.add_argument("dir", metavar="DIR", nargs="+", help="result directories (merged)")
+    s.add_argument("--baseline", metavar="LABEL",
+                   help="kernel build label to compare with (default: newest without +patch)")
+    s.add_argument("--alpha", type=float, default=0.05, help="significance level (default 0.05)")
+    s.add_argument("--threshold", type=float, default=5.0, metavar="PCT",
+                   help="minimum effect, percent of the reference median (default 5)")
+    s.add_argument("--all", action="store_true", help="every metric, not only the headline ones")
+    s.add_argument("--json", metavar="FILE", help="also write the verdicts as JSON")
+    s.add_argument("--plots", metavar="OUTDIR", help="also draw the trend plots there")
+    s.add_argument("--false-positives", action="store_true",
+                   help="each DIR is an unchanged repeat of the same builds: compare every ordered "
+                        "pair of repeats by the same rule and count how many are flagged")
+
+    s = sub.add_parser("fidelity", help="userspace vs kernel: medians side by side, same ranking?")
+    s.add_argument("dir", metavar="DIR", nargs="+", help="result directories (merged)")
+    s.add_argument("--alpha", type=float, default=0.05, help="significance level (default 0.05)")
+    s.add_argument("--threshold", type=float, default=5.0, metavar="PCT",
+                   help="minimum difference for two strategies to be ordered, percent (default 5)")
+    s.add_argument("--json", metavar="FILE", help="also write the table as JSON")
     return p
 
 
 COMMANDS = {"summarize": summarize.run, "plot": plots.run,
-            "compare": compare.run, "html": html.run}
+            "compare": compare.run, "html": html.run,
+            "trend": versions.run, "fidelity": fidelity.run}
 
 
 def main(argv):

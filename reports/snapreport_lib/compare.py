@@ -50,6 +50,8 @@ def contrast(base, new, metric, alpha, min_effect_pct):
         "new_ci": [nlo, nhi], "change_pct": change, "diff_ci": [dlo, dhi],
         "change_pct_ci": [(rlo - 1) * 100.0, (rhi - 1) * 100.0] if rlo is not None else None,
         "u": test["u"], "p": test["p"], "test": test["method"], "verdict": verdict,
+        "ratio": mn / mb if mb > 0 else None,
+        "cliffs_delta": stats.cliffs_delta(test["u"], len(new), len(base)),
     }
 
 
@@ -67,6 +69,22 @@ def _correctness(bg, ng):
     return out
 
 
+def compare_pair(bg, ng, alpha, min_effect_pct, all_metrics=False):
+    """Rows comparing group @bg (BASE) with group @ng (NEW): the correctness
+    verdicts, then contrast() of every metric both have (headline only
+    unless @all_metrics)."""
+    items = _correctness(bg, ng)
+    names = {m.name for m in bg.metrics} & {m.name for m in ng.metrics}
+    for m in metrics.expand(names):
+        if m.correctness or not (m.headline or all_metrics):
+            continue
+        b, n = bg.values(m.name), ng.values(m.name)
+        if not b or not n:
+            continue
+        items.append(contrast(b, n, m, alpha, min_effect_pct))
+    return items
+
+
 def compare_groups(base_groups, new_groups, alpha, min_effect_pct, all_metrics=False):
     """Rows for every group present in both, plus the keys present in one."""
     bmap = {g.key: g for g in base_groups}
@@ -76,16 +94,7 @@ def compare_groups(base_groups, new_groups, alpha, min_effect_pct, all_metrics=F
         if key not in bmap:
             only_new.append(key)
             continue
-        bg, ng = bmap[key], nmap[key]
-        items = _correctness(bg, ng)
-        names = {m.name for m in bg.metrics} & {m.name for m in ng.metrics}
-        for m in metrics.expand(names):
-            if m.correctness or not (m.headline or all_metrics):
-                continue
-            b, n = bg.values(m.name), ng.values(m.name)
-            if not b or not n:
-                continue
-            items.append(contrast(b, n, m, alpha, min_effect_pct))
+        items = compare_pair(bmap[key], nmap[key], alpha, min_effect_pct, all_metrics)
         for it in items:
             it["group"] = key
         rows.extend(items)

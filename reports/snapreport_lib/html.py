@@ -9,6 +9,8 @@ import os
 from . import compare, metrics, plots, recommend, stats, summarize
 from .palette import colour
 from .results import InputError, group_runs, load_runs, version_key
+from . import findings, modelcheck, tradeoff  # issue 7: seed findings, model checks, hybrid goal
+from . import fidelity, versions  # issue 6: kernel trends, userspace vs kernel
 
 CSS = """
 body { font: 15px/1.45 "DejaVu Sans", Helvetica, Arial, sans-serif; color: #222;
@@ -88,10 +90,32 @@ def environment_html(runs):
     return "\n".join(out)
 
 
-def violations_html(groups):
-    bad = [g for g in groups if g.violations > 0]
+def _known_unsafe(g):
+    return any(r.context.get("strategy_known_unsafe") for r in g.runs)
+
+
+def _unsafe_note(groups):
+    """One line for the known-unsafe strategies' expected findings, which
+    the section "The seed as published vs corrected" (findings.py) shows."""
+    bad = [g for g in groups if _known_unsafe(g) and (g.violations > 0 or g.hung)]
     if not bad:
         return ""
+    names = []
+    for g in bad:
+        if g.strategy not in names:
+            names.append(g.strategy)
+    return ('<p class="skip">Known-unsafe strategies (%s), historical designs kept to show how '
+            "they fail, had %d invariant violations and %d hung runs, as expected: "
+            '<a href="#seed-vs-corrected">the seed as published vs corrected</a> explains them. '
+            "They are never recommended.</p>"
+            % (", ".join(_strategy(n) for n in names), sum(g.violations for g in bad),
+               sum(g.hung for g in bad)))
+
+
+def violations_html(groups):
+    bad = [g for g in groups if g.violations > 0 and not _known_unsafe(g)]
+    if not bad:
+        return _unsafe_note(groups)
     out = ['<div class="alarm"><h2>Correctness failure: invariant violations</h2>',
            "<p>A device PTE still mapped a page after its invalidation ended. "
            "These strategies are incorrect in these runs; their performance numbers do not matter "
@@ -105,11 +129,11 @@ def violations_html(groups):
             _strategy(g.strategy), esc(g.scenario_label), esc(_env_label(g.environment, g.kernel)),
             g.violations, len(g.runs), detail))
     out.append("</ul></div>")
-    return "\n".join(out)
+    return "\n".join(out) + _unsafe_note(groups)
 
 
 def hung_html(groups):
-    hung = [(g, r) for g in groups for r in g.runs if r.hung]
+    hung = [(g, r) for g in groups for r in g.runs if r.hung and not _known_unsafe(g)]
     if not hung:
         return ""
     out = ['<div class="warn"><b><span class="hung">HUNG</span> runs: the watchdog stopped '
@@ -184,47 +208,6 @@ def figure_html(p):
     return "\n".join(out)
 
 
-def trends_html(groups, alpha, effect):
-    """Per kernel version, headline medians; flags where a version is
-    significantly worse than the one before it."""
-    guests = [g for g in groups if g.environment == "guest"]
-    kernels = sorted({g.kernel for g in guests}, key=version_key)
-    if len(kernels) < 2:
-        return ('<p class="skip">Per-kernel trends need guest results from at least two kernel '
-                "versions (found %d).</p>" % len(kernels))
-    by = {}
-    for g in guests:
-        by.setdefault((g.scenario, g.variant, g.strategy), {})[g.kernel] = g
-    out = ["<table><tr><th>scenario</th><th>strategy</th><th>metric</th>%s</tr>"
-           % "".join("<th>%s</th>" % esc(k) for k in kernels)]
-    for (scenario, variant, strategy), per in sorted(by.items()):
-        names = sorted({m.name for g in per.values() for m in g.metrics if m.headline and not m.correctness},
-                       key=metrics.order_key)
-        for name in names:
-            m = metrics.lookup(name)
-            cells, prev = [], None
-            for k in kernels:
-                g = per.get(k)
-                s = g.summary(name) if g else None
-                if not s:
-                    cells.append("<td>–</td>")
-                    continue
-                flag = ""
-                if prev is not None:
-                    c = compare.contrast(prev.values(name), g.values(name), m, alpha, effect)
-                    if c["verdict"] == "worse":
-                        flag = ' <span class="bad">regression, p=%.2g</span>' % c["p"]
-                    elif c["verdict"] == "better":
-                        flag = ' <span class="ci">better, p=%.2g</span>' % c["p"]
-                cells.append('<td class="num">%s%s</td>' % (esc(metrics.format_value(s[0], m.unit)), flag))
-                prev = g
-            out.append("<tr><td>%s</td><td>%s</td><td>%s</td>%s</tr>" % (
-                esc(scenario + (" [%s]" % variant if variant else "")), _strategy(strategy), esc(m.label),
-                "".join(cells)))
-    out.append("</table>")
-    return "\n".join(out)
-
-
 def method_html(alpha, effect):
     return ("<p>Each number is the <b>median over repetitions</b>; brackets are a 95%% "
             "percentile-bootstrap interval of that median (%d resamples, fixed seed %d). Two "
@@ -240,7 +223,7 @@ def method_html(alpha, effect):
                stats.EXACT_TIES_MAX_SPLITS, effect))
 
 
-def build(groups, runs, outdir, source, alpha, effect):
+def build(groups, runs, outdir, source, alpha, effect, model=None, baseline=None):
     figs = plots.make_all(groups, outdir)
     env_keys = sorted({(g.environment, g.kernel) for g in groups})
     synthetic = any(r.context.get("synthetic") for r in runs)
@@ -254,6 +237,10 @@ def build(groups, runs, outdir, source, alpha, effect):
         parts.append('<div class="synthetic">SYNTHETIC DATA: these results were written by '
                      "reports/testdata/make_results.py for tests; they are not measurements.</div>")
     parts += [violations_html(groups), hung_html(groups)]
+    parts.append('<p>Design-review evidence: <a href="#seed-vs-corrected">the seed as published vs '
+                 'corrected</a>%s · <a href="#model-check">model checks</a></p>'
+                 % "".join(' · <a href="#%s">does hybrid reach its goal (%s)?</a>'
+                           % (tradeoff.anchor(e, k), esc(_env_label(e, k))) for e, k in env_keys))
     parts.append("<h2>Recommendations</h2>")
     sections = []
     for env, kernel in env_keys:
@@ -272,6 +259,8 @@ def build(groups, runs, outdir, source, alpha, effect):
                 anchor, esc(sg[0].scenario_label), rec_html(rec)))
             sections.append((env, kernel, anchor, sg, rec))
     parts.append("</table>" if env_keys else "")
+    parts.append(findings.section_html(runs, source, model))
+    parts.append(modelcheck.section_html(model, {r.context.get("snapbench_revision") for r in runs}))
     parts.append("<h2>How these numbers were made</h2>" + method_html(alpha, effect))
     parts.append("<h2>Environment</h2>" + environment_html(runs))
     for env, kernel in env_keys:
@@ -281,7 +270,10 @@ def build(groups, runs, outdir, source, alpha, effect):
         for p in figs:
             if p.section == "overview" and p.ident.startswith(ek + "-"):
                 parts.append(figure_html(p))
-    parts.append("<h2>Per-kernel-version trends</h2>" + trends_html(groups, alpha, effect))
+                if p.ident == ek + "-pareto":
+                    parts.append(tradeoff.section_html(groups, env, kernel))
+    parts.append(versions.section_html(groups, outdir, alpha, effect, baseline))
+    parts.append(fidelity.section_html(groups, alpha, effect))
     for env, kernel, anchor, sg, rec in sections:
         label = sg[0].scenario_label
         body = ['<h2 id="%s">%s — %s</h2>' % (anchor, esc(label), esc(_env_label(env, kernel)))]
@@ -314,6 +306,8 @@ def run(args, out):
     runs = load_runs(args.dir)
     groups = group_runs(runs)
     os.makedirs(args.out, exist_ok=True)
-    path = build(groups, runs, args.out, args.dir, args.alpha, args.threshold)
+    model = modelcheck.load(getattr(args, "model_check", None))
+    path = build(groups, runs, args.out, args.dir, args.alpha, args.threshold, model,
+                 getattr(args, "baseline", None))
     out.write("%s\n" % path)
     return 0

@@ -10,6 +10,7 @@ STRATEGY_COLOURS = {
     "rangelock": "#c8352b",         # red
     "hybrid": "#2e8b3a",            # green
     "rangelock-2015": "#d98a10",    # orange
+    "validflag": "#a8327a",         # magenta
     "broken": "#6b3fa0",            # purple
 }
 

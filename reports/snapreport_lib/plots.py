@@ -291,9 +291,12 @@ RECLAIM_STALLS = ("stall_p99_ns.reclaim", "stall_p99_ns.direct_reclaim")
 
 
 def pareto_points(groups):
-    """[(group, ttm summary, stall summary, stall metric)] for groups with both."""
+    """[(group, ttm summary, stall summary, stall metric)] for groups with both.
+    Known-unsafe strategies are not candidates and are left out."""
     out = []
     for g in groups:
+        if any(r.context.get("strategy_known_unsafe") for r in g.runs):
+            continue
         t = g.summary("ttm_p99_ns")
         stalls = [(g.summary(m), m) for m in RECLAIM_STALLS if g.summary(m)]
         if t and stalls:
@@ -316,11 +319,9 @@ def _label_positions(points):
     return placed
 
 
-def pareto_plot(r, plot, groups):
-    pts = pareto_points(groups)
-    if not pts:
-        plot.note = "no run has both time to mirror p99 and a reclaim stall p99"
-        return
+def pareto_front(pts):
+    """id()s of the groups of pareto_points() that no other strategy of the
+    same scenario beats on both medians."""
     front = set()
     for g, t, s, _ in pts:
         dominated = any(o is not g and _scen_label(o) == _scen_label(g)
@@ -328,6 +329,15 @@ def pareto_plot(r, plot, groups):
                         for o, ot, os_, _ in pts)
         if not dominated:
             front.add(id(g))
+    return front
+
+
+def pareto_plot(r, plot, groups):
+    pts = pareto_points(groups)
+    if not pts:
+        plot.note = "no run has both time to mirror p99 and a reclaim stall p99"
+        return
+    front = pareto_front(pts)
     xdiv, xunit = _time_scale([t[2] for _, t, _, _ in pts])
     ydiv, yunit = _time_scale([s[2] for _, _, s, _ in pts])
     strategies = sorted({g.strategy for g, _, _, _ in pts})

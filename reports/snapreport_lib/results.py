@@ -35,12 +35,13 @@ class Run:
         self.histograms = extra.get("histograms") or {}
         self.violation_records = extra.get("violations") or []
         self.threads = extra.get("threads") or []
+        self.strategy_counters = extra.get("strategy_counters") or {}
         self.scenario = ctx["scenario"]
         self.strategy = ctx["strategy"]
         self.environment = ctx.get("environment") or "userspace"
         self.accelerator = ctx.get("accelerator")
         if self.environment == "guest":
-            self.kernel = kernel_dir or ctx.get("kernel") or "?"
+            self.kernel = kernel_dir or ctx.get("kernel_label") or ctx.get("kernel") or "?"
         else:
             self.kernel = ""
         self.params = ctx.get("scenario_params") or {}
@@ -100,6 +101,11 @@ def load_runs(root):
     runs = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames.sort()
+        if os.path.basename(dirpath) == "boot" and "files" in dirnames:
+            # kernel/<label>/boot/files: the guest's staging copy, which an
+            # older harness/kernel/run left behind; the same files sit in
+            # kernel/<label>/<scenario>/..., so reading both counts each twice.
+            dirnames.remove("files")
         for name in sorted(filenames):
             # Result files only (harness/RESULTS.md): a guest's boot.json
             # and other JSON may sit beside them.
@@ -228,13 +234,31 @@ def _sort_key(key):
     return (env, _version_key(kernel), scenario, vparts, strategy)
 
 
-def _version_key(v):
+def _version_parts(text):
     out = []
-    for part in v.replace("-", ".").lstrip("v").split("."):
-        out.append((0, int(part), "") if part.isdigit() else (1, 0, part))
+    for part in re.split(r"[.\-_~]+", text):
+        if part:
+            out.append((0, int(part), "") if part.isdigit() else (1, 0, part))
     return tuple(out)
 
 
+def _version_key(v):
+    release, _, patches = v.partition("+")
+    m = re.match(r"v?(\d+(?:\.\d+)*)(.*)$", release)
+    if not m:
+        return ((1, release), (), (), patches)
+    nums = tuple(int(x) for x in m.group(1).split("."))
+    rest = m.group(2)
+    rc = re.match(r"-?rc(\d+)(.*)$", rest)
+    # a release candidate sorts before its release
+    stage = (0, int(rc.group(1))) if rc else (1, 0)
+    return ((0, ""), nums, stage, _version_parts(rc.group(2) if rc else rest), patches)
+
+
 def version_key(v):
-    """Sort key for kernel version strings: 6.1 < 6.1.12 < 6.12."""
+    """Sort key for kernel version strings and build labels: numeric
+    components compare as numbers (6.1 < 6.1.99 < 6.1.170 < 6.12.7), a
+    release candidate before its release (6.13-rc2 < 6.13), and a label
+    with `+patch` right after the release it was built from
+    (6.12.117 < 6.12.117+slow < 6.12.118)."""
     return _version_key(v)

@@ -24,6 +24,7 @@ mann_whitney    two-sided U test, p = P(|U - n1*n2/2| >= |u - n1*n2/2|):
                 4 4 5 would give p = 0.059 instead of 0.1);
                 "normal": otherwise, the normal approximation with the
                 tie-corrected variance and a 0.5 continuity correction.
+cliffs_delta    effect size from U: P(x > y) - P(x < y), ties counting 0.
 """
 
 import itertools
@@ -195,6 +196,13 @@ def mann_whitney(x, y, method="auto"):
     z = max(abs(u1 - mean) - 0.5, 0.0) / math.sqrt(var)
     p = min(1.0, math.erfc(z / math.sqrt(2.0)))
     return {"u": u1, "u_min": u_min, "p": p, "method": "normal"}
+
+
+def cliffs_delta(u, n1, n2):
+    """Cliff's delta of x against y from U of x (mann_whitney()["u"]):
+    P(xi > yj) - P(xi < yj) over all n1*n2 pairs, in [-1, 1]; 0 when the
+    samples overlap evenly, +1 when every x exceeds every y."""
+    return 2.0 * u / (n1 * n2) - 1.0
 
 
 def min_exact_p(n1, n2):

@@ -6,6 +6,8 @@
                           [--noise SIGMA] [--violations STRATEGY]
                           [--hung SCENARIO/STRATEGY/REP] [--sweep]
                           [--guest KERNEL] [--scenarios a,b,...]
+                          [--unsafe NAME,...] [--hybrid good|slow]
+                          [--profile-strategy NAME,...] [--accel NAME]
 
 Every file says it is synthetic: host_name "synthetic", executable and
 command_line name this script, context.synthetic is true.  The numbers come
@@ -13,9 +15,25 @@ from a made-up model of two strategies (seqretry retries more as storms
 grow; rangelock never retries but stalls invalidations) with a per-run
 log-normal factor of spread --noise.  --profile shifts seqretry: `regress`
 makes it slower (time to mirror x1.6, passes/s x0.6, retries x1.6),
-`improve` faster (x0.6, x1.5, x0.6), `base` leaves it.  Histograms are
+`improve` faster (x0.6, x1.5, x0.6), `slowlock` slows a lock's wait path
+(time to mirror x1.6, passes/s x0.6, invalidation stalls x1.8), `base`
+leaves it; --profile-strategy applies the profile to other strategies
+instead (e.g. rangelock,hybrid for a slowed range lock).  --guest LABEL
+writes OUT/kernel/LABEL/... with environment "guest", kernel_label LABEL,
+kernel LABEL without its +patch suffixes and accelerator --accel (tcg).
+Histograms are
 stratified samples of a log-normal, bucketed log-linearly; the percentile
-counters are computed from the histograms by the RESULTS.md rule."""
+counters are computed from the histograms by the RESULTS.md rule.
+
+--unsafe adds known-unsafe strategies (context.strategy_known_unsafe).
+"rangelock-2015" gets made-up findings of the seed as published, one kind
+per scenario (SEED_FINDINGS): violations, hangs with stuck threads, a crash
+(no result file, a line in DIR/snapbench-unsafe.log) and the port's
+counters; any other name gets one made-up violation per run in storm
+scenarios, and "validflag" also the counters of strategies/validflag.c
+(valid_after_invalidation = violations, a wait timeout in hot-range, a
+flag lost after the wait in mixed).  --hybrid adds a strategy "hybrid" whose retries stop at 3 and
+whose stalls are seqretry's (good) or twice seqretry's (slow)."""
 
 import argparse
 import json
@@ -40,16 +58,39 @@ SCENARIOS = {
                     {"storm.kswapd.try": "yes", "storm.alloc.try": "yes"}),
     "numa-storm": (2.0, ["numa"], ["numa"], {"storm.numa.rate": 2000}),
     "mixed": (3.0, ["munmap", "madvise", "reclaim", "numa", "fault"],
-              ["munmap", "madvise", "kswapd", "numa"], {}),
+              ["munmap", "madvise", "kswapd", "numa"],
+              {"mm.cow_permille": 100, "mirror.write_permille": 200}),
     "hot-range": (4.0, ["munmap", "madvise", "numa"], ["munmap", "madvise", "numa"], {}),
 }
 SWEEP_PARAM = "storm.munmap.rate"
 SWEEP_VALUES = (2000, 5000, 10000, 20000, 40000)
 _NORMAL = statistics.NormalDist()
+# What the synthetic seed-as-published "finds" per scenario: violations per
+# run, hung, the stuck threads, the port's counters, crashed reps.
+SEED_COUNTERS = ("early_returns", "entries_left_behind", "notifier_count_underflows",
+                 "slept_when_not_blockable")
+SEED_FINDINGS = {
+    "munmap-storm": {},
+    "madvise-storm": {"violations": 5, "hung": True, "stuck": ["mirror", "madvise"],
+                      "counters": {"early_returns": 1, "entries_left_behind": 1,
+                                   "notifier_count_underflows": 3}},
+    "reclaim-block": {"hung": True, "stuck": ["mirror", "kswapd", "alloc"],
+                      "counters": {"slept_when_not_blockable": 2}},
+    "reclaim-try": {"hung": True, "stuck": ["mirror", "kswapd", "alloc"],
+                    "counters": {"slept_when_not_blockable": 4}},
+    "numa-storm": {"hung": True, "stuck": ["mirror", "numa"],
+                   "counters": {"early_returns": 1, "entries_left_behind": 1,
+                                "notifier_count_underflows": 5}},
+    "mixed": {"hung": True, "stuck": ["mirror"], "crash_reps": [0]},
+    "hot-range": {"violations": 4},
+}
+STORM_ROLE = {"kswapd": "kswapd", "alloc": "alloc", "munmap": "munmap", "madvise": "madvise",
+              "numa": "numa"}
 PROFILES = {
     "base": {"ttm": 1.0, "passes": 1.0, "retries": 1.0},
     "regress": {"ttm": 1.6, "passes": 0.6, "retries": 1.6},
     "improve": {"ttm": 0.6, "passes": 1.5, "retries": 0.6},
+    "slowlock": {"ttm": 1.6, "passes": 0.6, "retries": 1.0, "stall": 1.8},
 }
 
 
@@ -93,24 +134,27 @@ def lognormal_samples(rng, median_ns, sigma):
     return out
 
 
-def retry_samples(rng, mean):
-    """Geometric retries per pass with the given mean."""
+def retry_samples(rng, mean, cap=None):
+    """Geometric retries per pass with the given mean, at most @cap."""
     if mean <= 0:
         return [0] * SAMPLES
     q = mean / (1.0 + mean)
     out = []
     for _ in range(SAMPLES):
         k = 0
-        while rng.random() < q:
+        while rng.random() < q and (cap is None or k < cap):
             k += 1
         out.append(k)
     return out
 
 
 def one_run(args, rng, scenario, strategy, rep, params, intensity, sources, storms, kernel):
-    prof = PROFILES[args.profile] if strategy == "seqretry" else PROFILES["base"]
+    prof = PROFILES[args.profile] if strategy in args.profile_strategy else PROFILES["base"]
     f = math.exp(rng.gauss(0.0, args.noise))          # this run's luck
-    seq = strategy == "seqretry"
+    seq = strategy in ("seqretry", "hybrid")
+    hybrid = strategy == "hybrid"
+    unsafe = strategy in args.unsafe
+    seed_finding = SEED_FINDINGS.get(scenario, {}) if strategy == "rangelock-2015" else {}
     if seq:
         retries_mean = 0.02 + 0.35 * intensity * prof["retries"]
         ttm_med = 20000 * (1 + retries_mean) * prof["ttm"] * f
@@ -119,7 +163,7 @@ def one_run(args, rng, scenario, strategy, rep, params, intensity, sources, stor
         miss_ratio = 0.002 * intensity ** 2
     else:
         retries_mean = 0.0
-        ttm_med = 20000 * (1 + 0.25 * intensity) * f
+        ttm_med = 20000 * (1 + 0.25 * intensity) * prof["ttm"] * f
         ttm_sigma = 0.5 + 0.1 * intensity
         stall_med = 1500.0 * (1 + 6 * intensity)
         miss_ratio = 0.0
@@ -130,14 +174,14 @@ def one_run(args, rng, scenario, strategy, rep, params, intensity, sources, stor
     misses = int(passes * miss_ratio * f)
     hists = {}
     ttm = hist_from(lognormal_samples(rng, ttm_med, ttm_sigma), "ns")
-    retries = hist_from(retry_samples(rng, retries_mean), "count")
+    retries = hist_from(retry_samples(rng, retries_mean, 3 if hybrid else None), "count")
     hists["time_to_mirror_ns"] = ttm
     hists["retries_per_pass"] = retries
     counters = {
         "passes": passes, "passes_per_s": passes_per_s,
         "retries_per_pass_mean": sum(v * n for v, _, n in retries["buckets"]) / retries["count"],
         "retries_per_pass_max": retries["max"],
-        "retry_streak_max": int(1 + 3 * retries_mean * intensity * f) if seq else 0,
+        "retry_streak_max": int(1 + 3 * retries_mean * intensity * f) if seq and not hybrid else 1 if hybrid else 0,
         "deadline_misses": misses,
         "deadline_miss_ratio": misses / (passes + misses) if passes + misses else 0.0,
         "violations": 0,
@@ -147,7 +191,7 @@ def one_run(args, rng, scenario, strategy, rep, params, intensity, sources, stor
     for p, name in ((50, "p50"), (90, "p90"), (99, "p99"), (99.9, "p999"), (100, "max")):
         counters["ttm_%s_ns" % name] = percentile(ttm, p)
     for src in sources:
-        med = stall_med * f
+        med = stall_med * f * (2.0 if hybrid and args.hybrid == "slow" else 1.0) * prof.get("stall", 1.0)
         if src in ("reclaim", "direct_reclaim") and try_mode and not seq:
             med = 1500.0 * f
         h = hist_from(lognormal_samples(rng, med, 0.6 + 0.1 * intensity), "ns")
@@ -172,6 +216,11 @@ def one_run(args, rng, scenario, strategy, rep, params, intensity, sources, stor
     if args.violations == strategy:
         counters["violations"] = 1 + rep % 2
     hung = args.hung == "%s/%s/%d" % (scenario, strategy, rep)
+    if unsafe and strategy == "rangelock-2015":
+        counters["violations"] = seed_finding.get("violations", 0)
+        hung = hung or seed_finding.get("hung", False)
+    elif unsafe:
+        counters["violations"] = 1 if sources else 0
     name = "%s/%s" % (scenario, strategy)
     bench = {"name": "%s/rep:%d" % (name, rep), "run_name": name,
              "run_type": "iteration", "repetitions": args.reps,
@@ -189,8 +238,9 @@ def one_run(args, rng, scenario, strategy, rep, params, intensity, sources, stor
         "mhz_per_cpu": 0, "cpu_scaling_enabled": False, "caches": [],
         "library_build_type": "synthetic", "schema": 1, "synthetic": True,
         "snapbench_revision": "synthetic-%d" % args.seed, "command_line": cmd,
-        "kernel": kernel or "synthetic-6.1", "environment": "guest" if kernel else "userspace",
-        "accelerator": "tcg" if kernel else None,
+        "kernel": kernel.split("+")[0] if kernel else "synthetic-6.1",
+        "environment": "guest" if kernel else "userspace",
+        "accelerator": args.accel if kernel else None,
         "cpu_model": "Synthetic CPU (no real measurement)",
         "topology": "1 package, 2 cores, 2 PUs, 1 NUMA node",
         "placement": {"mirror": [0], "storm": [1]},
@@ -199,12 +249,37 @@ def one_run(args, rng, scenario, strategy, rep, params, intensity, sources, stor
         "reps": args.reps, "start_time": "2024-01-01T00:00:00Z",
         "end_time": "2024-01-01T00:00:02Z", "duration_s": duration, "hung": hung,
     }
+    if kernel:
+        ctx["kernel_label"] = kernel
+    if unsafe:
+        ctx["strategy_known_unsafe"] = True
     viol = [{"kind": "stale-device-pte", "vpn": 7, "pfn": 9, "device_gen": 1,
              "page_gen": 2, "strategy": strategy, "committer": "mirror-0",
              "invalidator": "munmap-0", "detail": "synthetic"}] * int(counters["violations"])
+    threads = [{"role": "mirror", "index": 0, "cpu": 0, "ops": passes}]
+    if unsafe and strategy == "rangelock-2015":
+        threads = []
+        for role in ["mirror"] + [STORM_ROLE[st] for st in storms if st in STORM_ROLE]:
+            t = {"role": role, "index": 0, "cpu": 0, "ops": 0 if hung else passes}
+            if hung and role in seed_finding.get("stuck", []):
+                t["stuck"] = True
+                t["doing"] = ("mirror pass [%d, %d) for 1.7 s" % (64 * rep + 64, 64 * rep + 128)
+                              if role == "mirror" else "%s [0, 0) for 1.7 s" % role)
+            threads.append(t)
     doc = {"context": ctx, "benchmarks": [bench],
-           "snapbench": {"histograms": hists, "violations": viol,
-                         "threads": [{"role": "mirror", "index": 0, "cpu": 0, "ops": passes}]}}
+           "snapbench": {"histograms": hists, "violations": viol, "threads": threads}}
+    if unsafe and strategy == "rangelock-2015":
+        doc["snapbench"]["strategy_counters"] = {
+            c: seed_finding.get("counters", {}).get(c, 0) for c in SEED_COUNTERS}
+    if unsafe and strategy == "validflag":
+        # Linux 5.2's valid flag: stale commits found at the commit, and
+        # the mm-wide wait timing out where the storms overlap (hot-range).
+        for v in viol:
+            v.update(kind="stale snapshot committed: page already freed", invalidator="earlier")
+        doc["snapbench"]["strategy_counters"] = {
+            "waits": 10 * len(storms), "wait_timeouts": 1 if scenario == "hot-range" else 0,
+            "wait_flag_lost": 1 if scenario == "mixed" else 0,
+            "valid_after_invalidation": int(counters["violations"])}
     return doc, hung
 
 
@@ -228,7 +303,17 @@ def main():
     ap.add_argument("--sweep", action="store_true")
     ap.add_argument("--guest", metavar="KERNEL")
     ap.add_argument("--scenarios", default=",".join(SCENARIOS))
+    ap.add_argument("--unsafe", metavar="NAME,...", default="",
+                    help="known-unsafe strategies to add (rangelock-2015 gets SEED_FINDINGS)")
+    ap.add_argument("--hybrid", choices=("good", "slow"), help="add a hybrid strategy")
+    ap.add_argument("--profile-strategy", metavar="NAME,...", default="seqretry",
+                    help="the strategies --profile applies to (default seqretry)")
+    ap.add_argument("--accel", default="tcg", help="context.accelerator of --guest runs")
     args = ap.parse_args()
+    args.profile_strategy = [n for n in args.profile_strategy.split(",") if n]
+    args.unsafe = [n for n in args.unsafe.split(",") if n]
+    strategies = list(STRATEGIES) + (["hybrid"] if args.hybrid else []) + args.unsafe
+    log = []
     root = os.path.join(args.out, "kernel", args.guest) if args.guest else args.out
     plan = [(s, "", SCENARIOS[s][3]) for s in args.scenarios.split(",")]
     if args.sweep:
@@ -240,14 +325,22 @@ def main():
         intensity, sources, storms, _ = SCENARIOS[scenario]
         if SWEEP_PARAM in params and scenario == "munmap-storm":
             intensity *= params[SWEEP_PARAM] / 20000.0
-        for strategy in STRATEGIES:
+        for strategy in strategies:
             for rep in range(args.reps):
+                if strategy == "rangelock-2015" and not subdir and \
+                        rep in SEED_FINDINGS.get(scenario, {}).get("crash_reps", []):
+                    log.append("snapbench: %s/%s rep %d: crashed: Segmentation fault"
+                               % (scenario, strategy, rep))
+                    continue
                 # one generator per run: --profile changes seqretry's runs only
                 rng = random.Random("%d/%s/%s/%s/%d" % (args.seed, subdir, scenario, strategy, rep))
                 doc, hung = one_run(args, rng, scenario, strategy, rep, params,
                                     intensity, sources, storms, args.guest)
                 name = "rep-%d%s.json" % (rep, ".hung" if hung else "")
                 write(os.path.join(root, subdir, scenario, strategy, name), doc)
+    if log:
+        with open(os.path.join(root, "snapbench-unsafe.log"), "a", encoding="utf-8") as f:
+            f.write("".join(line + "\n" for line in log))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,504 @@
+# SPDX-License-Identifier: GPL-2.0
+# fidelity.py - `snapreport fidelity DIR...`: for every scenario run both in
+# the userspace model and in a guest kernel, the strategies' medians side by
+# side and whether the two environments rank the strategies the same way.
+"""Can the userspace model be trusted?  Absolute numbers cannot be compared
+(a guest under TCG runs emulated, a model is not a kernel), so the question
+asked is the one a user acts on: does the model put the strategies in the
+same order as the kernel does, metric by metric?
+
+Pairing.  A scenario (and sweep point) run in userspace is paired with each
+kernel build that ran the same scenario name, per accelerator.  Builds with
+`+patch` in their label are left out: their patches (e.g. a deliberately
+slowed lock) make them something other than the kernel.  Only strategies
+run in both environments are ranked.
+
+Ties.  Within one environment, two strategies are ordered on a metric only
+when the difference is significant by compare.py's rule: two-sided
+Mann-Whitney U over the repetitions with p < alpha AND medians at least
+--threshold percent apart.  Anything else is a tie (≈).
+
+Verdict per metric, over every pair of strategies (MetricFidelity):
+  agree        every pair has the same relation in both (<, > or a tie);
+  disagree     some pair is ordered one way in userspace and the other way
+               in the kernel, both significant: "userspace ranks X<Y, kernel
+               ranks Y<X" (by value: X has the smaller median);
+  ties differ  no pair is reversed, but a pair ordered in one environment
+               ties in the other;
+  cannot test  one environment has too few repetitions for any pair to reach
+               p < alpha (1 vs 1 run: the smallest two-sided p is 1; 3 vs 3:
+               0.1), so nothing can be called agreement; the medians alone
+               are compared (ordered when >= --threshold apart) and the text
+               says whether they fall in the same order, marked not
+               significant;
+  not exercised  zero for every strategy in both.
+Disagreements are findings about the model, never hidden; the command exits
+0 with them (2 on bad input: no scenario run in both environments)."""
+
+import json
+import os
+
+from . import compare, metrics, stats
+from .results import IGNORED_PARAMS, InputError, group_runs, version_key
+from .palette import STRATEGY_COLOURS
+from .versions import accelerator, load_dirs, split_label
+
+
+def _strategy_order(names):
+    known = list(STRATEGY_COLOURS)
+    return sorted(names, key=lambda s: (known.index(s) if s in known else len(known), s))
+
+
+def relation(ga, gb, m, alpha, effect):
+    """("<" | ">" | "=", contrast row) of @ga against @gb on @m, or None
+    when either has no value.  "<": ga's values are significantly smaller."""
+    a, b = ga.values(m.name), gb.values(m.name)
+    if not a or not b:
+        return None
+    c = compare.contrast(a, b, m, alpha, effect)
+    if c["verdict"] == "no significant change":
+        return "=", c
+    return ("<" if c["cliffs_delta"] > 0 or (c["cliffs_delta"] == 0 and c["new_median"] > c["base_median"])
+            else ">"), c
+
+
+def _norm(v):
+    try:
+        f = float(v)
+        return repr(int(f)) if f.is_integer() else repr(f)
+    except (TypeError, ValueError):
+        return str(v)
+
+
+def param_diffs(ug, kg):
+    """[(key, userspace value, kernel value)] of scenario parameters that
+    differ between the two environments' runs (run-control keys left out)."""
+    up = ug.runs[0].params
+    kp = kg.runs[0].params
+    out = []
+    for k in sorted(set(up) | set(kp)):
+        if k in IGNORED_PARAMS:
+            continue
+        if _norm(up.get(k, "–")) != _norm(kp.get(k, "–")):
+            out.append((k, up.get(k, "–"), kp.get(k, "–")))
+    return out
+
+
+class EnvRanking:
+    """One environment's medians and pairwise relations on one metric."""
+
+    def __init__(self, groups, strategies, m, alpha, effect):
+        self.summary = {s: groups[s].summary(m.name) for s in strategies}
+        self.n = {s: len(groups[s].values(m.name)) for s in strategies}
+        self.rel = {}
+        self.by_median = {}
+        for i, a in enumerate(strategies):
+            for b in strategies[i + 1:]:
+                r = relation(groups[a], groups[b], m, alpha, effect)
+                self.rel[(a, b)] = r[0] if r else None
+                self.by_median[(a, b)] = _median_relation(self.summary[a], self.summary[b], effect)
+        pairs = [(a, b) for a, b in self.rel if self.n[a] and self.n[b]]
+        self.underpowered = any(stats.min_exact_p(self.n[a], self.n[b]) >= alpha for a, b in pairs)
+        # No pair can be significant at all: this environment cannot rank
+        # anything, and its ranking is by medians alone.
+        self.untestable = bool(pairs) and all(stats.min_exact_p(self.n[a], self.n[b]) >= alpha
+                                              for a, b in pairs)
+        self.reps = sorted({self.n[s] for s in strategies if self.n[s]})
+        present = [s for s in strategies if self.summary[s]]
+        present.sort(key=lambda s: self.summary[s][0])
+        self.ranking = self._chain(present, self.rel)
+        self.median_ranking = self._chain(present, self.by_median)
+
+    @staticmethod
+    def _chain(present, rel):
+        """Strategies by median, smallest first, joined by "<" where @rel
+        orders the neighbours and "≈" where it does not."""
+        chain = present[:1]
+        for x, y in zip(present, present[1:]):
+            r = rel.get((x, y)) or {"<": ">", ">": "<"}.get(rel.get((y, x)), "=")
+            chain += ["<" if r in ("<", ">") else "≈", y]
+        return " ".join(chain)
+
+
+def _median_relation(sa, sb, effect):
+    """"<", ">" or "=" between two medians (summaries), "=" when they are
+    less than @effect percent apart; None when either is missing."""
+    if not sa or not sb:
+        return None
+    a, b = sa[0], sb[0]
+    ref = max(abs(a), abs(b))
+    if ref == 0 or abs(a - b) / ref * 100.0 < effect:
+        return "="
+    return "<" if a < b else ">"
+
+
+def _ordered(rel, a, b):
+    """'a<b' text for a strict relation between a and b."""
+    return "%s<%s" % (a, b) if rel == "<" else "%s<%s" % (b, a)
+
+
+class MetricFidelity:
+    """Verdicts, one per metric:
+      not exercised  0 for every strategy in both environments;
+      cannot test    an environment's repetitions are too few for any pair to
+                     reach p < alpha; the medians alone are compared, and the
+                     text says whether they fall in the same order;
+      agree          every pair has the same relation (<, > or tie) in both;
+      disagree       a pair is significantly ordered one way in userspace and
+                     the other way in the kernel;
+      ties differ    nothing reversed, but a pair ordered in one environment
+                     ties in the other."""
+
+    def __init__(self, m, strategies, ug, kg, alpha, effect):
+        self.metric = m
+        self.effect = effect
+        self.user = EnvRanking(ug, strategies, m, alpha, effect)
+        self.kernel = EnvRanking(kg, strategies, m, alpha, effect)
+        vals = [v for e in (self.user, self.kernel) for s in e.summary.values() if s for v in s[:3]]
+        self.reversed, self.tie_k, self.tie_u = [], [], []
+        if not vals or all(v == 0 for v in vals):
+            self.verdict, self.text = "not exercised", "not exercised: 0 for every strategy in both"
+            return
+        if self.user.untestable or self.kernel.untestable:
+            self._by_medians()
+            return
+        for (a, b), ru in self.user.rel.items():
+            rk = self.kernel.rel.get((a, b))
+            if ru is None or rk is None:
+                continue
+            if ru != "=" and rk != "=" and ru != rk:
+                self.reversed.append("userspace ranks %s, kernel ranks %s" % (_ordered(ru, a, b), _ordered(rk, a, b)))
+            elif ru != "=" and rk == "=":
+                self.tie_k.append("userspace ranks %s, kernel ties %s≈%s" % (_ordered(ru, a, b), a, b))
+            elif ru == "=" and rk != "=":
+                self.tie_u.append("kernel ranks %s, userspace ties %s≈%s" % (_ordered(rk, a, b), a, b))
+        if self.reversed:
+            self.verdict = "disagree"
+            self.text = "DISAGREE: " + "; ".join(self.reversed)
+        elif self.tie_k or self.tie_u:
+            self.verdict = "ties differ"
+            why = []
+            if self.tie_k and self.kernel.underpowered:
+                why.append("some kernel pairs have too few repetitions to reach p < alpha")
+            if self.tie_u and self.user.underpowered:
+                why.append("some userspace pairs have too few repetitions to reach p < alpha")
+            self.text = "no pair reversed, but " + "; ".join(self.tie_k + self.tie_u) + \
+                (" (%s)" % "; ".join(why) if why else "")
+        else:
+            self.verdict = "agree"
+            ordered = [(a, b, r) for (a, b), r in self.user.rel.items() if r in ("<", ">")]
+            self.text = ("agree: both rank " + ", ".join(_ordered(r, a, b) for a, b, r in ordered)
+                         if ordered else "agree: no significant difference between strategies in either")
+
+    def ranking(self, e):
+        """The ranking of environment @e to show beside this verdict: by
+        significance, or by medians alone when the verdict is "cannot test"."""
+        if self.verdict == "not exercised":
+            return ""
+        if self.verdict == "cannot test":
+            return e.median_ranking + " (medians only)"
+        return e.ranking
+
+    def _by_medians(self):
+        reps = "; ".join("%s has %s repetition%s per strategy" % (
+            name, "/".join(map(str, e.reps)), "" if e.reps == [1] else "s")
+            for name, e in (("userspace", self.user), ("kernel", self.kernel)) if e.untestable)
+        self.verdict = "cannot test"
+        rev, differ = [], []
+        for (a, b), mu in self.user.by_median.items():
+            mk = self.kernel.by_median.get((a, b))
+            if mu is None or mk is None:
+                continue
+            if mu != "=" and mk != "=" and mu != mk:
+                rev.append("userspace %s, kernel %s" % (_ordered(mu, a, b), _ordered(mk, a, b)))
+            elif mu != mk:
+                differ.append((a, b))
+        if rev:
+            medians = "medians in a DIFFERENT order: " + "; ".join(rev)
+        elif differ:
+            medians = ("medians not reversed, but %s differ by %g%% or more in one environment only"
+                       % (", ".join("%s/%s" % d for d in differ), self.effect))
+        else:
+            medians = "medians in the same order"
+        self.medians_reversed = bool(rev)
+        self.medians = medians + " (not significant)"
+        self.text = "cannot test (%s: no difference can reach p < alpha); %s" % (reps, self.medians)
+
+
+class Pairing:
+    """One scenario (sweep point) in userspace against one kernel build."""
+
+    def __init__(self, scenario, variant, label, accel, ug, kg, alpha, effect):
+        self.scenario, self.variant, self.label, self.accel = scenario, variant, label, accel
+        self.strategies = _strategy_order(set(ug) & set(kg))
+        self.only_user = _strategy_order(set(ug) - set(kg))
+        self.only_kernel = _strategy_order(set(kg) - set(ug))
+        ug = {s: ug[s] for s in self.strategies}
+        kg = {s: kg[s] for s in self.strategies}
+        self.ug, self.kg = ug, kg
+        names = None
+        for g in list(ug.values()) + list(kg.values()):
+            have = {m.name for m in g.metrics if m.headline and not m.correctness}
+            names = have if names is None else names & have
+        self.rows = [MetricFidelity(metrics.lookup(n), self.strategies, ug, kg, alpha, effect)
+                     for n in sorted(names or (), key=metrics.order_key)]
+        self.violations = {s: (ug[s].violations, kg[s].violations) for s in self.strategies}
+        self.params = param_diffs(next(iter(ug.values())), next(iter(kg.values()))) if ug else []
+
+    @property
+    def title(self):
+        return "%s: userspace vs kernel %s (%s)" % (
+            self.scenario + (" [%s]" % self.variant if self.variant else ""), self.label, self.accel)
+
+    def violation_text(self):
+        bad_u = [s for s, (u, _) in self.violations.items() if u]
+        bad_k = [s for s, (_, k) in self.violations.items() if k]
+        if bad_u == bad_k:
+            return "agree" + (" (violations in both: %s)" % ", ".join(bad_u) if bad_u else " (none in either)")
+        return "disagree: violations in userspace: %s; in the kernel: %s" % (
+            ", ".join(bad_u) or "none", ", ".join(bad_k) or "none")
+
+
+def pairings(groups, alpha, effect):
+    """(pairings, excluded patched labels)."""
+    user = {}
+    kern = {}
+    patched = set()
+    for g in groups:
+        if g.environment == "userspace":
+            user.setdefault((g.scenario, g.variant), {})[g.strategy] = g
+        elif g.environment == "guest":
+            if split_label(g.kernel)[1]:
+                patched.add(g.kernel)
+                continue
+            kern.setdefault((g.scenario, g.variant), {}).setdefault(
+                (g.kernel, accelerator(g)), {})[g.strategy] = g
+    out = []
+    for key in sorted(set(user) & set(kern)):
+        for (label, accel) in sorted(kern[key], key=lambda la: (la[1], version_key(la[0]))):
+            p = Pairing(key[0], key[1], label, accel, user[key], kern[key][(label, accel)], alpha, effect)
+            if p.strategies:
+                out.append(p)
+    return out, sorted(patched, key=version_key)
+
+
+def counts(ps):
+    c = {"agree": 0, "disagree": 0, "ties differ": 0, "cannot test": 0, "not exercised": 0}
+    for p in ps:
+        for r in p.rows:
+            c[r.verdict] += 1
+    return c
+
+
+def _cell(s, unit):
+    if not s:
+        return "–"
+    return metrics.format_value(s[0], unit)
+
+
+def write_text(ps, patched, alpha, effect, out):
+    out.write("# medians over repetitions per strategy in each environment; only the ORDER of the\n"
+              "# strategies is compared (absolute numbers are not comparable: TCG is emulated)\n"
+              "# ordered: two-sided Mann-Whitney p < %g and medians >= %g%% apart, else a tie (≈)\n"
+              "# ranking lists strategies by value, smallest first ('better' says which end is good)\n"
+              % (alpha, effect))
+    if patched:
+        out.write("# left out (patched builds): %s\n" % ", ".join(patched))
+    for p in ps:
+        out.write("\n== %s\n" % p.title)
+        out.write("   n: %s\n" % ", ".join("%s %d/%d" % (s, len(p.ug[s].ok_runs), len(p.kg[s].ok_runs))
+                                           for s in p.strategies))
+        if p.only_user or p.only_kernel:
+            out.write("   not ranked (run in one environment only): %s\n"
+                      % ", ".join(p.only_user + p.only_kernel))
+        if p.params:
+            out.write("   scenario parameters that differ (userspace / kernel): %s\n" % ", ".join(
+                "%s %s / %s" % d for d in p.params[:8]) + (" ..." if len(p.params) > 8 else ""))
+        w = max(10, max(len(s) for s in p.strategies) + 1)
+        out.write("   %-36s %-10s%s  %s\n" % ("metric (better)", "env", "".join(
+            "%*s" % (w, s) for s in p.strategies), "ranking"))
+        for r in p.rows:
+            m = r.metric
+            for env, e in (("userspace", r.user), ("kernel", r.kernel)):
+                out.write("   %-36s %-10s%s  %s\n" % (
+                    "%s (%s)" % (m.name, m.better or "–") if env == "userspace" else "", env,
+                    "".join("%*s" % (w, _cell(e.summary[s], m.unit)) for s in p.strategies),
+                    r.ranking(e)))
+            out.write("   %-36s -> %s\n" % ("", r.text))
+        out.write("   %-36s -> %s\n" % ("violations", p.violation_text()))
+    c = counts(ps)
+    out.write("\nsummary: %d scenario pairings; metrics: %d agree, %d DISAGREE, %d ties differ, "
+              "%d cannot test (too few repetitions), %d not exercised\n" % (
+                  len(ps), c["agree"], c["disagree"], c["ties differ"], c["cannot test"],
+                  c["not exercised"]))
+
+
+def to_json(ps, patched, alpha, effect):
+    def env(e):
+        return {"medians": {s: (v[0] if v else None) for s, v in e.summary.items()},
+                "ci": {s: ([v[1], v[2]] if v else None) for s, v in e.summary.items()},
+                "n": e.n, "ranking": e.ranking, "median_ranking": e.median_ranking,
+                "relations": {"%s|%s" % k: v for k, v in e.rel.items()}}
+    return {"alpha": alpha, "threshold_pct": effect, "patched_left_out": patched,
+            "pairings": [{"scenario": p.scenario, "variant": p.variant, "kernel": p.label,
+                          "accelerator": p.accel, "strategies": p.strategies,
+                          "param_diffs": [list(d) for d in p.params],
+                          "violations": p.violation_text(),
+                          "metrics": [{"metric": r.metric.name, "better": r.metric.better,
+                                       "verdict": r.verdict, "text": r.text,
+                                       "userspace": env(r.user), "kernel": env(r.kernel)}
+                                      for r in p.rows]} for p in ps],
+            "counts": counts(ps)}
+
+
+def run(args, out):
+    if not 0 < args.alpha < 1:
+        raise InputError("--alpha must be between 0 and 1, not %g" % args.alpha)
+    if args.threshold < 0:
+        raise InputError("--threshold must not be negative")
+    groups = group_runs(load_dirs(args.dir))
+    ps, patched = pairings(groups, args.alpha, args.threshold)
+    if not ps:
+        envs = sorted({g.environment for g in groups})
+        raise InputError("%s: no scenario was run both in userspace and in a guest (found: %s)"
+                         % (", ".join(args.dir), ", ".join(envs)))
+    write_text(ps, patched, args.alpha, args.threshold, out)
+    if args.json:
+        tmp = args.json + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(to_json(ps, patched, args.alpha, args.threshold), f, indent=1)
+        os.replace(tmp, args.json)
+    return 0
+
+
+# ---- HTML ----------------------------------------------------------------------
+
+def _tables(ps):
+    """Pairings grouped for the report: one table per scenario (sweep
+    point), accelerator and set of strategies, the userspace rows once and
+    one row per kernel build under them.  [(key, [Pairing])]."""
+    out = {}
+    for p in ps:
+        out.setdefault((p.scenario, p.variant, p.accel, tuple(p.strategies)), []).append(p)
+    return list(out.items())
+
+
+def no_kernel_html(groups):
+    """What the section says when there is nothing to compare."""
+    from .html import esc
+    envs = sorted({g.environment for g in groups})
+    guests = [g for g in groups if g.environment == "guest"]
+    user = {(g.scenario, g.variant) for g in groups if g.environment == "userspace"}
+    if not guests:
+        why = ("There are no kernel (guest) results in this directory, only %s runs, so there is "
+               "nothing to hold the model against." % esc(", ".join(envs)))
+    elif not user:
+        why = "There are no userspace results in this directory, only kernel (guest) runs."
+    else:
+        kern = {(g.scenario, g.variant) for g in guests if not split_label(g.kernel)[1]}
+        why = ("No scenario was run both in userspace (%s) and in an unpatched kernel build (%s)."
+               % (esc(", ".join(sorted(s + (" [%s]" % v if v else "") for s, v in user))),
+                  esc(", ".join(sorted(s + (" [%s]" % v if v else "") for s, v in kern)) or "none")))
+    return ('<p class="skip"><b>No fidelity comparison.</b> %s Put a userspace run and a kernel run '
+            "of the same scenarios in one result directory (<code>snapbench run --out DIR</code>, "
+            "<code>snapbench kernel run --out DIR</code>) or give <code>snapreport fidelity</code> "
+            "both directories.</p>" % why)
+
+
+def section_html(groups, alpha, effect):
+    """The report's "Userspace vs kernel fidelity" section."""
+    from .html import _strategy, esc
+    ps, patched = pairings(groups, alpha, effect)
+    out = ["<h2>Userspace vs kernel fidelity</h2>"]
+    if not ps:
+        out.append(no_kernel_html(groups))
+        return "\n".join(out)
+    c = counts(ps)
+    out.append("<p>Does the userspace model put the strategies in the same order as the kernel? "
+               "Absolute numbers are not compared (a guest under TCG runs emulated); only the order "
+               "of the strategies on each headline metric. Within one environment two strategies "
+               "are ordered only when the two-sided Mann-Whitney test over repetitions gives "
+               "p &lt; %g <i>and</i> their medians are at least %g%% apart; anything else is a "
+               "tie (≈). Rankings list strategies by value, smallest first. "
+               "<b>agree</b>: every pair has the same relation in both; "
+               "<b>disagree</b>: a pair is significantly ordered one way in userspace and the other "
+               "way in the kernel — a finding about the model; <b>ties differ</b>: nothing "
+               "reversed, but a pair ordered in one environment ties in the other; "
+               "<b>cannot test</b>: an environment has too few repetitions for any difference to "
+               "reach p &lt; %g (fewer than 4 per strategy), so only the medians are compared and "
+               "nothing is claimed. Kernel builds with <code>+patch</code> are left out.</p>"
+               % (alpha, effect, alpha))
+    summary = ("%d metrics agree, %d disagree, %d with ties that differ, %d cannot be tested "
+               "(%d not exercised) over %d scenario × kernel pairings." % (
+                   c["agree"], c["disagree"], c["ties differ"], c["cannot test"],
+                   c["not exercised"], len(ps)))
+    out.append('<p%s><b>%s</b>%s</p>' % (
+        ' class="warn"' if c["disagree"] else "", esc(summary),
+        " Patched builds left out: %s." % esc(", ".join(patched)) if patched else ""))
+    dis = [(p, r) for p in ps for r in p.rows if r.verdict == "disagree"]
+    if dis:
+        out.append("<p><b>Where the model and the kernel disagree:</b></p><ul>")
+        for p, r in dis:
+            out.append("<li>%s, %s: %s</li>" % (esc(p.title), esc(r.metric.label),
+                                                 esc(r.text.split(": ", 1)[-1])))
+        out.append("</ul>")
+    for (scenario, variant, accel, strategies), group in _tables(ps):
+        label = scenario + (" [%s]" % variant if variant else "")
+        out.append("<h3>%s — userspace vs kernel (%s)</h3>" % (esc(label), esc(accel)))
+        first = group[0]
+        notes = ["repetitions per strategy: userspace: %s; %s" % (
+            "/".join(map(str, sorted({len(first.ug[s].ok_runs) for s in strategies}))),
+            "; ".join("kernel %s: %s" % (p.label, "/".join(map(str, sorted({len(p.kg[s].ok_runs)
+                                                                          for s in strategies}))))
+                      for p in group))]
+        if any(r.verdict == "cannot test" for p in group for r in p.rows):
+            notes.append("with fewer than 4 repetitions per strategy no difference can reach "
+                         "p &lt; %g: run more (<code>--reps 5</code>)" % alpha)
+        for p in group:
+            if p.only_user or p.only_kernel:
+                notes.append("not ranked against %s (one environment only): %s"
+                             % (esc(p.label), esc(", ".join(p.only_user + p.only_kernel))))
+            if p.params:
+                notes.append("scenario parameters that differ (userspace / kernel %s): %s" % (
+                    esc(p.label), esc(", ".join("%s %s / %s" % d for d in p.params[:8]) +
+                                      (" …" if len(p.params) > 8 else ""))))
+        out.append('<p class="ci">%s</p>' % "<br>".join(notes))
+        head = "".join("<th>%s</th>" % _strategy(s) for s in strategies)
+        out.append("<table><tr><th>metric (better)</th><th>environment</th>%s<th>ranking</th>"
+                   "<th>same order as userspace?</th></tr>" % head)
+        for r0 in first.rows:
+            m = r0.metric
+            rows = [(p, next((r for r in p.rows if r.metric.name == m.name), None)) for p in group]
+            rows = [(p, r) for p, r in rows if r]
+            span = 1 + len(rows)
+
+            def cells(e):
+                return "".join('<td class="num">%s <span class="ci">%s</span></td>' % (
+                    esc(_cell(e.summary[s], m.unit)),
+                    esc("[%s, %s]" % (metrics.format_value(e.summary[s][1], m.unit),
+                                      metrics.format_value(e.summary[s][2], m.unit)))
+                    if e.summary[s] and e.n[s] > 1 else "") for s in strategies)
+            out.append('<tr><td rowspan="%d">%s <span class="ci">(%s)</span></td><td>userspace</td>'
+                       "%s<td>%s</td><td>–</td></tr>" % (
+                           span, esc(m.label), esc(m.better or "–"), cells(r0.user),
+                           esc(r0.ranking(r0.user)) or "–"))
+            for p, r in rows:
+                if r.verdict == "disagree":
+                    verdict = '<span class="bad">disagree</span> %s' % esc(r.text.split(": ", 1)[1])
+                elif r.verdict == "agree":
+                    verdict = "<b>agree</b>"
+                elif r.verdict == "cannot test":
+                    verdict = "<i>cannot test</i>: %s" % esc(r.medians)
+                else:
+                    verdict = esc(r.text)
+                out.append("<tr><td>kernel %s</td>%s<td>%s</td><td>%s</td></tr>" % (
+                    esc(p.label), cells(r.kernel), esc(r.ranking(r.kernel)) or "–", verdict))
+        for p in group:
+            vt = p.violation_text()
+            out.append('<tr><td>invariant violations</td><td>userspace / kernel %s</td>%s<td>–</td>'
+                       "<td>%s</td></tr>" % (
+                           esc(p.label),
+                           "".join('<td class="num">%d / %d</td>' % p.violations[s] for s in strategies),
+                           '<span class="bad">%s</span>' % esc(vt) if vt.startswith("disagree") else esc(vt)))
+        out.append("</table>")
+    return "\n".join(out)

@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+# report-fidelity.t - `snapreport fidelity` and the report's fidelity table on
+# SYNTHETIC results: a kernel that ranks the strategies as the userspace model
+# does (agree), one where the kernel's seqretry is much faster (disagree, said
+# plainly), a kernel run with one repetition (cannot test, medians only),
+# +patch builds left out, and bad input.
+
+import json
+import os
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "reports", "testdata"))
+from tap import tempdir, SNAPREPORT, done, make_results, ok, run  # noqa: E402
+
+tmp = tempdir("report-fidelity.")
+S = ["--scenarios", "munmap-storm,hot-range", "--reps", "5"]
+plan = [
+    ("both", None, 1, []),
+    ("both", "6.1.170", 2, []),                                 # same model: same order
+    ("both", "6.12.117", 3, ["--profile", "improve"]),          # seqretry much faster in the kernel
+    ("both", "6.12.117+slow-range-lock-grant", 4, ["--profile", "slowlock", "--profile-strategy", "rangelock"]),
+    ("onerep", None, 1, []),
+    ("onerep", "6.12.117", 2, ["--reps", "1"]),
+    ("kernelonly", "6.12.117", 5, []),
+]
+
+
+def make(item):
+    tree, label, seed, extra = item
+    flags = ["--seed", str(seed)] + S + extra + (["--guest", label] if label else [])
+    return make_results(os.path.join(tmp, tree), *flags)
+
+
+with ThreadPoolExecutor(max_workers=2) as pool:
+    list(pool.map(make, plan))
+D = {t: os.path.join(tmp, t) for t, _, _, _ in plan}
+
+
+def fidelity(*argv):
+    js = os.path.join(tmp, "fid-%d.json" % len(os.listdir(tmp)))
+    rc, so, se = run(SNAPREPORT, "fidelity", *argv, "--json", js)
+    doc = json.load(open(js)) if os.path.exists(js) else {"pairings": []}
+    return rc, so, se, doc
+
+
+def verdicts(doc, kernel, scenario):
+    for p in doc["pairings"]:
+        if p["kernel"] == kernel and p["scenario"] == scenario:
+            return {m["metric"]: m for m in p["metrics"]}
+    return {}
+
+
+rc, so, se, doc = fidelity(D["both"])
+ok(rc == 0, "fidelity exits 0, disagreements included", se)
+ok(sorted({p["kernel"] for p in doc["pairings"]}) == ["6.1.170", "6.12.117"]
+   and doc.get("patched_left_out") == ["6.12.117+slow-range-lock-grant"],
+   "every scenario is paired with each unpatched build; +patch builds are left out and listed",
+   [(p["scenario"], p["kernel"]) for p in doc["pairings"]])
+same = verdicts(doc, "6.1.170", "munmap-storm")
+ok(same and all(m["verdict"] == "agree" for m in same.values()),
+   "same model in both environments: every headline metric agrees",
+   {k: m["verdict"] for k, m in same.items()})
+ok(same.get("ttm_p99_ns", {}).get("text") == "agree: both rank rangelock<seqretry",
+   "an agreeing row says the common order", same.get("ttm_p99_ns", {}).get("text"))
+diff = verdicts(doc, "6.12.117", "munmap-storm")
+ok(diff.get("passes_per_s", {}).get("verdict") == "disagree" and
+   diff.get("ttm_p99_ns", {}).get("verdict") == "disagree",
+   "kernel seqretry much faster: passes/s and time to mirror p99 disagree",
+   {k: m["verdict"] for k, m in diff.items()})
+ok(diff.get("stall_p99_ns.munmap", {}).get("verdict") == "agree",
+   "metrics the change does not touch still agree")
+ok("DISAGREE: userspace ranks seqretry<rangelock, kernel ranks rangelock<seqretry" in so,
+   "the text says plainly which pair is reversed", so[:3000])
+ok(diff.get("passes_per_s", {}).get("userspace", {}).get("medians", {}).get("seqretry") and
+   diff["passes_per_s"]["kernel"]["medians"]["seqretry"] > diff["passes_per_s"]["userspace"]["medians"]["seqretry"],
+   "both environments' medians side by side in the JSON")
+ok(doc.get("counts", {}).get("disagree", 0) >= 2 and "DISAGREE" in so.splitlines()[-1],
+   "the summary counts disagreements", so.splitlines()[-1:] if so else se)
+
+rc, so, se, doc = fidelity(D["onerep"])
+one = verdicts(doc, "6.12.117", "munmap-storm")
+ok(rc == 0 and one and all(m["verdict"] in ("cannot test", "not exercised") for m in one.values()),
+   "one kernel repetition: nothing is called agreement (cannot test)", {k: m["verdict"] for k, m in one.items()})
+ok("kernel has 1 repetition per strategy" in so and "(medians only)" in so and
+   "medians in the same order (not significant)" in so,
+   "cannot test: says why, and compares the medians alone, marked not significant", so[:2500])
+
+rc, so, se, doc = fidelity(D["onerep"] + "/kernel")
+ok(rc == 2 and "no scenario was run both in userspace and in a guest" in se,
+   "kernel results only: exit 2, says why", se)
+rc, so, se, doc = fidelity(os.path.join(D["onerep"], "munmap-storm"), os.path.join(D["kernelonly"]))
+ok(rc == 0 and verdicts(doc, "6.12.117", "munmap-storm"),
+   "a userspace directory and a kernel directory given separately are paired", se)
+
+out = os.path.join(tmp, "html")
+rc, so, se = run(SNAPREPORT, "html", D["both"], "--out", out)
+page = open(os.path.join(out, "index.html"), encoding="utf-8").read() if rc == 0 else ""
+sec = page[page.find("<h2>Userspace vs kernel fidelity</h2>"):]
+ok(rc == 0 and sec, "html: a fidelity section", se)
+ok("<h3>munmap-storm — userspace vs kernel (tcg)</h3>" in sec and "<td>kernel 6.1.170</td>" in sec
+   and "<td>kernel 6.12.117</td>" in sec and "<td>userspace</td>" in sec,
+   "html: one table per scenario, the userspace row and a row per kernel build")
+ok('<span class="bad">disagree</span> userspace ranks seqretry&lt;rangelock, kernel ranks rangelock&lt;seqretry' in sec,
+   "html: a disagreement is marked and spelled out")
+ok("Where the model and the kernel disagree:" in sec, "html: disagreements are listed up front")
+ok('style="color:#1f5fa8">seqretry' in sec, "html: strategies in their usual colours")
+ok("6.12.117+slow-range-lock-grant" in sec and "Patched builds left out" in sec,
+   "html: says which patched builds were left out")
+
+done()
