@@ -141,7 +141,8 @@ static void usage_run(FILE *out)
 		"  -q, --quiet             no progress on stderr\n"
 		"Writes DIR/<scenario>/<strategy>/rep-<N>.json (harness/RESULTS.md) and one\n"
 		"SUMMARY line per run on stdout.  Each run is a child process.  Exit status:\n"
-		"0, 2 bad input, 3 a run hung or failed (the others still ran), 130 interrupted.\n");
+		"0, 2 bad input, 3 a run hung or failed (the others still ran), 128+signal\n"
+		"interrupted (130 SIGINT, 143 SIGTERM).\n");
 }
 
 /* A scenario argument: a name under the scenario directory, or a file. */
@@ -259,7 +260,7 @@ static void install_signals(const char *out)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-/* Remove what a killed child may have left: DIR/rep-REP*.json.tmp.* */
+/* Remove what a child that failed may have left: DIR/rep-REP*.json.tmp.* */
 static void remove_partial(const char *dir, int rep)
 {
 	char prefix[32], path[PATH_MAX];
@@ -439,10 +440,10 @@ static enum run_status run_isolated(const struct run_config *rc,
 		sleep_until_ns(now_ns() + 10 * NSEC_PER_MSEC);
 	}
 	child_pid = 0;
-	if (killed)
-		remove_partial(dir, ctx->rep);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return RUN_OK;
+	/* Any other end (killed, crashed ...) may leave a temporary; whole files stay. */
+	remove_partial(dir, ctx->rep);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_HUNG)
 		return RUN_HUNG;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_OUTPUT)
@@ -574,8 +575,10 @@ static int cmd_run(int argc, char **argv, const char *cmdline)
 				status = run_isolated(&rc, &ctx, res, dir, !a.quiet);
 				if (status == RUN_INTERRUPTED)
 					break;
-				if (status == RUN_OUTPUT)	/* the child said why */
-					return EXIT_BAD_INPUT;
+				if (status == RUN_OUTPUT) {	/* the child said why */
+					ret = EXIT_BAD_INPUT;
+					goto out;
+				}
 				failed += status != RUN_OK;
 			}
 		}
@@ -585,14 +588,17 @@ static int cmd_run(int argc, char **argv, const char *cmdline)
 	if (runner_stop) {
 		fprintf(stderr, "%s: interrupted after %d of %d runs; completed results are in %s\n",
 			prog, done, total, out);
-		return 128 + stop_signal;
+		ret = 128 + stop_signal;
+	} else {
+		fprintf(stderr, "%s: %d runs, %d hung or failed; results in %s\n", prog, total,
+			failed, out);
+		ret = failed ? EXIT_HUNG : 0;
 	}
-	fprintf(stderr, "%s: %d runs, %d hung or failed; results in %s\n", prog, total,
-		failed, out);
+out:
 	run_args_release(&a);
 	free(res);
 	free(sc);
-	return failed ? EXIT_HUNG : 0;
+	return ret;
 }
 
 /* ------------------------------------------------------------------ main */

@@ -22,6 +22,7 @@ cleanup() {
 trap cleanup EXIT
 n=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
+bail() { echo "Bail out! $1"; exit 1; }
 BOUND_MS=5000
 DONE_FILE="mixed@run.duration_s=0.2/seqretry/rep-0.json"
 
@@ -40,6 +41,7 @@ start() {
 		[ -e "$OUT/$DONE_FILE" ] && break
 		sleep 0.05
 	done
+	[ -e "$OUT/$DONE_FILE" ] || bail "$1: no $DONE_FILE after 30 s; stderr: $(head -n 1 "$T/$1.err")"
 	# The run in progress: the child with its threads running (the first
 	# child joined its threads before it wrote its file).
 	for _ in $(seq 1 100); do
@@ -50,6 +52,7 @@ start() {
 		[ -n "$CHILD" ] && break
 		sleep 0.05
 	done
+	[ -n "$CHILD" ] || bail "$1: no child of $PID running the second sweep point"
 }
 
 # finish: wait for $PID; sets RC and LAT (ms since T0).

@@ -16,11 +16,11 @@ sets = {
     "full": ["--seed", "1", "--reps", "4", "--sweep"],
     "small": ["--seed", "2", "--reps", "4", "--scenarios", "baseline,munmap-storm",
               "--violations", "rangelock", "--hung", "munmap-storm/seqretry/1"],
-    "guest": ["--seed", "3", "--reps", "4", "--scenarios", "numa-storm", "--guest", "6.1.0"],
+    "guest": ["--seed", "3", "--reps", "5", "--scenarios", "numa-storm", "--guest", "6.1.0"],
 }
 with ThreadPoolExecutor(max_workers=2) as pool:
     list(pool.map(lambda kv: make_results(os.path.join(tmp, kv[0]), *kv[1]), sets.items()))
-make_results(os.path.join(tmp, "guest"), "--seed", "4", "--reps", "4", "--scenarios", "numa-storm",
+make_results(os.path.join(tmp, "guest"), "--seed", "4", "--reps", "5", "--scenarios", "numa-storm",
              "--guest", "6.12.0", "--profile", "regress")
 D = {k: os.path.join(tmp, k) for k in sets}
 
@@ -103,4 +103,15 @@ rc, so, se = run(SNAPREPORT, "html", os.path.join(tmp, "nope"), "--out", os.path
 ok(rc == 2 and "nope: no such directory" in se, "html: missing directory is exit 2", se)
 rc, so, se = run(SNAPREPORT, "plot", D["small"])
 ok(rc == 2 and "--out" in se, "plot without --out: exit 2", se)
+
+# an output that cannot be written: one line naming it, exit 2 (not 1, which
+# compare and trend use for "regression"), never a traceback
+ro = os.path.join(tmp, "not-a-dir")
+open(ro, "w").close()
+for argv in (("summarize", D["small"], "--csv", os.path.join(ro, "t.csv")),
+             ("compare", D["small"], D["small"], "--json", os.path.join(ro, "c.json")),
+             ("plot", D["small"], "--out", os.path.join(ro, "plots"))):
+    rc, so, se = run(SNAPREPORT, *argv)
+    ok(rc == 2 and se.count("\n") == 1 and ro in se and "Traceback" not in se,
+       "%s to an unwritable path: exit 2, one line naming it" % argv[0], se)
 done()

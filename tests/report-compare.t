@@ -102,4 +102,32 @@ rc, so, se = run(SNAPREPORT, "compare", D["base"])
 ok(rc == 2 and se.startswith("snapreport:"), "missing argument: exit 2", se)
 rc, so, se = run(SNAPREPORT, "compare", D["base"], D["noise"], "--alpha", "2")
 ok(rc == 2 and "alpha" in se, "alpha out of range: exit 2", se)
+
+# Benjamini-Hochberg, by hand: p sorted .005 .01 .03 .04 .5 (m = 5) give
+# p*m/rank .025 .025 .05 .05 .5, already monotone, so those are the q-values.
+from snapreport_lib import compare  # noqa: E402
+rows = [{"p": p, "change_pct": 10.0, "better": "lower", "headline": True, "verdict": "x"}
+        for p in (0.01, 0.04, 0.03, 0.005, 0.5)]
+compare.adjust(rows, 0.05, 5.0, "none")
+ok([round(r["q"], 12) for r in rows] == [0.025, 0.05, 0.05, 0.025, 0.5] and
+   {r["verdict"] for r in rows} == {"x"}, "BH q-values by hand; --correction none keeps p's verdicts",
+   [r["q"] for r in rows])
+# monotone step-up: p .02 .021 (m = 2) -> .04 and .021*2/2 = .021: q(.02) = min(.04, .021)
+rows = [{"p": p, "change_pct": 10.0, "better": "lower", "headline": True} for p in (0.02, 0.021)]
+compare.adjust(rows, 0.05, 5.0, "bh")
+ok([round(r["q"], 12) for r in rows] == [0.021, 0.021] and all(r["verdict"] == "worse" for r in rows),
+   "BH is step-up: a smaller p never gets a larger q", [r["q"] for r in rows])
+# the family is the headline metrics: asking for more metrics changes no headline verdict
+rows = [{"p": 0.01, "change_pct": 10.0, "better": "lower", "headline": True}] + \
+       [{"p": 0.9, "change_pct": 1.0, "better": "lower", "headline": False} for _ in range(50)]
+compare.adjust(rows, 0.05, 5.0, "bh")
+ok(rows[0]["q"] == 0.01 and rows[0]["verdict"] == "worse",
+   "non-headline metrics are a family of their own", rows[0])
+rc_bh, so_bh, _ = run(SNAPREPORT, "compare", D["base"], D["regress"])
+rc_none, so_none, _ = run(SNAPREPORT, "compare", D["base"], D["regress"], "--correction", "none")
+ok("p < 0.05 (no correction)" in so_none and "Benjamini-Hochberg q < 0.05" in so_bh
+   and rc_bh == 1 and rc_none == 1,
+   "the header says which rule decided the verdicts", so_none[:600])
+rc, so, se = run(SNAPREPORT, "compare", D["base"], D["noise"], "--correction", "holm")
+ok(rc == 2 and "--correction" in se, "unknown --correction: exit 2", se)
 done()

@@ -36,6 +36,9 @@ def _parser():
     s.add_argument("--alpha", type=float, default=0.05, help="significance level (default 0.05)")
     s.add_argument("--threshold", type=float, default=5.0, metavar="PCT",
                    help="minimum effect, percent of the BASE median (default 5)")
+    s.add_argument("--correction", choices=compare.CORRECTIONS, default=compare.CORRECTIONS[0],
+                   help="multiple comparisons: bh = Benjamini-Hochberg q < alpha over each "
+                        "comparison's headline metrics (default), none = each metric's own p")
     s.add_argument("--all", action="store_true", help="every metric, not only the headline ones")
     s.add_argument("--json", metavar="FILE", help="also write the rows as JSON")
 
@@ -45,6 +48,9 @@ def _parser():
     s.add_argument("--alpha", type=float, default=0.05, help="significance level (default 0.05)")
     s.add_argument("--threshold", type=float, default=5.0, metavar="PCT",
                    help="minimum effect for a recommendation, percent (default 5)")
+    s.add_argument("--correction", choices=compare.CORRECTIONS, default=compare.CORRECTIONS[0],
+                   help="multiple comparisons: bh = Benjamini-Hochberg q < alpha over each "
+                        "comparison's headline metrics (default), none = each metric's own p")
     s.add_argument("--model-check", metavar="FILE",
                    help="summary.json of strategies/model/check (make model-check) to show")
     s.add_argument("--baseline", metavar="LABEL",
@@ -58,6 +64,9 @@ def _parser():
     s.add_argument("--alpha", type=float, default=0.05, help="significance level (default 0.05)")
     s.add_argument("--threshold", type=float, default=5.0, metavar="PCT",
                    help="minimum effect, percent of the reference median (default 5)")
+    s.add_argument("--correction", choices=compare.CORRECTIONS, default=compare.CORRECTIONS[0],
+                   help="multiple comparisons: bh = Benjamini-Hochberg q < alpha over each "
+                        "comparison's headline metrics (default), none = each metric's own p")
     s.add_argument("--all", action="store_true", help="every metric, not only the headline ones")
     s.add_argument("--json", metavar="FILE", help="also write the verdicts as JSON")
     s.add_argument("--plots", metavar="OUTDIR", help="also draw the trend plots there")
@@ -88,3 +97,8 @@ def main(argv):
         return 2
     except BrokenPipeError:
         return 0
+    except OSError as e:          # an output (--json, --plots, --out) that cannot be written
+        if e.filename is None:
+            raise
+        sys.stderr.write("snapreport: %s: %s\n" % (e.filename, e.strerror))
+        return 2

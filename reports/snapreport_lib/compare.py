@@ -1,19 +1,27 @@
 # SPDX-License-Identifier: GPL-2.0
 # compare.py - `snapreport compare BASE NEW`: per scenario, strategy and
 # metric, medians, change, bootstrap interval, Mann-Whitney p and a verdict.
-"""Verdicts.  A difference is significant when the two-sided Mann-Whitney
-p < alpha AND |change| >= the minimum effect (percent of the BASE median).
+"""Verdicts.  A difference is significant when its test passes AND |change|
+>= the minimum effect (percent of the BASE median).  The test, --correction:
+ - "bh" (the default): the Benjamini-Hochberg q-value of the metric's
+   two-sided Mann-Whitney p, over every metric compared in the same
+   comparison (all scenarios, strategies and metrics of one BASE -> NEW, or
+   of one build pair in `trend`), must be < alpha.  One comparison tests
+   dozens of metrics; at p < 0.05 each, some are "significant" by chance
+   in most comparisons of two unchanged builds (measured: `trend
+   --false-positives`, README).  BH keeps the expected share of false
+   verdicts among the significant ones at alpha, and a real change that
+   moves many metrics at once (a slower lock) still passes;
+ - "none": the metric's own p < alpha, no correction.
 Significant and in the metric's good direction: "better"; in the bad one:
 "worse"; for a metric without a direction: "changed"; otherwise "no
-significant change".  No correction for multiple comparisons is made; the
-minimum effect is the guard against noise.  Correctness is not statistics:
-any invariant violation in NEW, or a NEW run the watchdog stopped (hung), is
-"worse" whatever the numbers.  Exit status: 1 when any headline metric is
-"worse", else 0; 2 on bad input."""
+significant change".  Correctness is not statistics: any invariant violation
+in NEW, or a NEW run the watchdog stopped (hung), is "worse" whatever the
+numbers.  Exit status: 1 when any headline metric is "worse", else 0; 2 on
+bad input."""
 
 import json
 import math
-import sys
 
 from . import metrics
 from . import stats
@@ -34,15 +42,7 @@ def contrast(base, new, metric, alpha, min_effect_pct):
         change = (mn - mb) / abs(mb) * 100.0
     else:
         change = 0.0 if mn == mb else math.copysign(math.inf, mn - mb)
-    significant = test["p"] < alpha and abs(change) >= min_effect_pct
-    if not significant:
-        verdict = "no significant change"
-    elif metric.better is None:
-        verdict = "changed"
-    elif (change < 0) == (metric.better == "lower"):
-        verdict = "better"
-    else:
-        verdict = "worse"
+    verdict = decide(change, test["p"], metric.better, alpha, min_effect_pct)
     return {
         "metric": metric.name, "unit": metric.unit, "better": metric.better,
         "headline": metric.headline, "n_base": len(base), "n_new": len(new),
@@ -53,6 +53,38 @@ def contrast(base, new, metric, alpha, min_effect_pct):
         "ratio": mn / mb if mb > 0 else None,
         "cliffs_delta": stats.cliffs_delta(test["u"], len(new), len(base)),
     }
+
+
+CORRECTIONS = ("bh", "none")
+
+
+def decide(change, p, better, alpha, min_effect_pct):
+    """The verdict of a change (percent) with the p (or q) value of its test."""
+    if not (p < alpha and abs(change) >= min_effect_pct):
+        return "no significant change"
+    if better is None:
+        return "changed"
+    return "better" if (change < 0) == (better == "lower") else "worse"
+
+
+def adjust(rows, alpha, min_effect_pct, correction):
+    """Give every statistical row of one comparison its Benjamini-Hochberg
+    q-value, and with @correction "bh" decide its verdict on q instead of p.
+    The family is the comparison's headline metrics (what its exit status
+    is decided on); the other metrics (--all) are a family of their own, so
+    asking for them changes no headline verdict.  Rows with a "note"
+    (violations, hangs) are not statistics and keep their verdict."""
+    for headline in (True, False):
+        stat = [r for r in rows if "note" not in r and bool(r["headline"]) == headline]
+        m = len(stat)
+        q = 1.0
+        for rank, r in reversed(list(enumerate(sorted(stat, key=lambda r: r["p"]), 1))):
+            q = min(q, r["p"] * m / rank)
+            r["q"] = q
+        if correction == "bh":
+            for r in stat:
+                r["verdict"] = decide(r["change_pct"], r["q"], r["better"], alpha, min_effect_pct)
+    return rows
 
 
 def _correctness(bg, ng):
@@ -118,13 +150,21 @@ def _pct(v):
     return "%+.1f%%" % v
 
 
-def write_text(rows, only_base, only_new, alpha, effect, out):
+def rule_text(alpha, effect, correction):
+    """The significance rule in words, for the header of a text output."""
+    if correction == "bh":
+        return ("significant: Benjamini-Hochberg q < %g over the comparison's headline metrics "
+                "and |change| >= %g%%" % (alpha, effect))
+    return "significant: p < %g (no correction) and |change| >= %g%%" % (alpha, effect)
+
+
+def write_text(rows, only_base, only_new, alpha, effect, correction, out):
     out.write("# medians over repetitions, [95%% bootstrap intervals] (%d resamples, seed %d);\n"
               "# p: two-sided Mann-Whitney U: exact without ties (n1+n2 <= %d), exact-ties by\n"
               "# enumerating every split (C(n1+n2, n1) <= %d), else normal approximation with tie\n"
-              "# and continuity correction; significant: p < %g and |change| >= %g%%\n"
+              "# and continuity correction; q: Benjamini-Hochberg\n# %s\n"
               % (stats.BOOT_RESAMPLES, stats.BOOT_SEED, stats.EXACT_MAX_N,
-                 stats.EXACT_TIES_MAX_SPLITS, alpha, effect))
+                 stats.EXACT_TIES_MAX_SPLITS, rule_text(alpha, effect, correction)))
     last = None
     for r in rows:
         if r["group"] != last:
@@ -135,11 +175,13 @@ def write_text(rows, only_base, only_new, alpha, effect, out):
             continue
         u = r["unit"]
         fv = metrics.format_value
-        out.write("  %-30s %10s [%s, %s] -> %10s [%s, %s]  %8s  diff CI [%s, %s]  p=%.3g (%s, n=%d/%d)  %s\n" % (
-            r["metric"], fv(r["base_median"], u), fv(r["base_ci"][0], u), fv(r["base_ci"][1], u),
-            fv(r["new_median"], u), fv(r["new_ci"][0], u), fv(r["new_ci"][1], u),
-            _pct(r["change_pct"]), fv(r["diff_ci"][0], u), fv(r["diff_ci"][1], u),
-            r["p"], r["test"], r["n_base"], r["n_new"], r["verdict"]))
+        out.write("  %-30s %10s [%s, %s] -> %10s [%s, %s]  %8s  diff CI [%s, %s]  p=%.3g q=%.3g "
+                  "(%s, n=%d/%d)  %s\n" % (
+                      r["metric"], fv(r["base_median"], u), fv(r["base_ci"][0], u),
+                      fv(r["base_ci"][1], u), fv(r["new_median"], u), fv(r["new_ci"][0], u),
+                      fv(r["new_ci"][1], u), _pct(r["change_pct"]), fv(r["diff_ci"][0], u),
+                      fv(r["diff_ci"][1], u), r["p"], r["q"], r["test"], r["n_base"], r["n_new"],
+                      r["verdict"]))
     for k in only_base:
         out.write("\nonly in BASE: %s\n" % _label(k))
     for k in only_new:
@@ -167,7 +209,8 @@ def run(args, out):
     rows, only_base, only_new = compare_groups(base, new, args.alpha, args.threshold, args.all)
     if not rows and not only_base and not only_new:
         raise InputError("%s and %s: nothing to compare" % (args.base, args.new))
-    write_text(rows, only_base, only_new, args.alpha, args.threshold, out)
+    adjust(rows, args.alpha, args.threshold, args.correction)
+    write_text(rows, only_base, only_new, args.alpha, args.threshold, args.correction, out)
     for note in power_notes(rows, args.alpha):
         out.write("note: %s\n" % note)
     worse = [r for r in rows if r["headline"] and r["verdict"] == "worse"]
@@ -179,6 +222,7 @@ def run(args, out):
                 for r in rows]
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump({"alpha": args.alpha, "threshold_pct": args.threshold,
+                       "correction": args.correction,
                        "rows": [dict(r, group=list(r["group"])) for r in rows],
                        "only_base": [list(k) for k in only_base],
                        "only_new": [list(k) for k in only_new]}, f, indent=1,

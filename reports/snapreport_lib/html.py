@@ -5,10 +5,11 @@
 import datetime
 import html
 import os
+import sys
 
-from . import compare, metrics, plots, recommend, stats, summarize
+from . import metrics, plots, recommend, stats
 from .palette import colour
-from .results import InputError, group_runs, load_runs, version_key
+from .results import InputError, group_runs, load_runs
 from . import findings, modelcheck, tradeoff  # issue 7: seed findings, model checks, hybrid goal
 from . import fidelity, versions  # issue 6: kernel trends, userspace vs kernel
 
@@ -223,7 +224,7 @@ def method_html(alpha, effect):
                stats.EXACT_TIES_MAX_SPLITS, effect))
 
 
-def build(groups, runs, outdir, source, alpha, effect, model=None, baseline=None):
+def build(groups, runs, outdir, source, alpha, effect, model=None, baseline=None, correction="bh"):
     figs = plots.make_all(groups, outdir)
     env_keys = sorted({(g.environment, g.kernel) for g in groups})
     synthetic = any(r.context.get("synthetic") for r in runs)
@@ -272,7 +273,7 @@ def build(groups, runs, outdir, source, alpha, effect, model=None, baseline=None
                 parts.append(figure_html(p))
                 if p.ident == ek + "-pareto":
                     parts.append(tradeoff.section_html(groups, env, kernel))
-    parts.append(versions.section_html(groups, outdir, alpha, effect, baseline))
+    parts.append(versions.section_html(groups, outdir, alpha, effect, baseline, correction))
     parts.append(fidelity.section_html(groups, alpha, effect))
     for env, kernel, anchor, sg, rec in sections:
         label = sg[0].scenario_label
@@ -307,7 +308,10 @@ def run(args, out):
     groups = group_runs(runs)
     os.makedirs(args.out, exist_ok=True)
     model = modelcheck.load(getattr(args, "model_check", None))
+    if model and "missing" in model:   # the report says so too; make report runs on without it
+        sys.stderr.write("snapreport: warning: --model-check %s: no such file; the report says "
+                         "the model checks were not run\n" % model["missing"])
     path = build(groups, runs, args.out, args.dir, args.alpha, args.threshold, model,
-                 getattr(args, "baseline", None))
+                 getattr(args, "baseline", None), args.correction)
     out.write("%s\n" % path)
     return 0

@@ -249,8 +249,6 @@ def evaluate(groups, bound):
         "stall_within": [x for x in stalls if x[1]["verdict"] == "within"],
         "stall_beyond": [x for x in stalls if x[1]["verdict"] == "beyond"],
         "stall_undecided": [x for x in stalls if x[1]["verdict"] == "undecided"],
-        "front": [r["label"] for r in rows if r["front"]],
-        "plotted": [r["label"] for r in rows if r["front"] is not None],
     }
     if summ["incorrect"] or summ["retry_fail"] or summ["stall_beyond"]:
         verdict = "not met"
@@ -260,7 +258,6 @@ def evaluate(groups, bound):
     else:
         verdict = "met"
     summ["verdict"] = verdict
-    summ["met"] = verdict == "met"
     return rows, summ
 
 
@@ -329,7 +326,7 @@ def _position_html(rows):
 def _verdict_html(rows, summ, bound):
     cand, base = GOAL["candidate"], GOAL["stall_baseline"]
     line = GOAL["stall_ratio"]
-    n_beyond, n_und = len(summ["stall_beyond"]), len(summ["stall_undecided"])
+    n_und = len(summ["stall_undecided"])
     if summ["verdict"] == "met":
         return ('<div class="rec"><b>Verdict: met.</b> In all %d storm scenarios '
                 "no %s pass retried more than %d times, and all %d reclaim/munmap stall p99 ratios "

@@ -31,9 +31,11 @@ newer one, so that a "regression" always means "the later build is worse":
    patch differs), else FROM the baseline; the patched build is always TO.
 Each pair of groups (same scenario, sweep point and strategy) goes through
 compare.compare_pair(): median change, bootstrap intervals, two-sided
-Mann-Whitney U, and the verdict rule of compare.py (significant when p <
-alpha AND |change| >= the threshold; invariant violations or hung runs on the
-TO side are a regression whatever the numbers).  compare's "worse" is
+Mann-Whitney U, and the verdict rule of compare.py (significant when the
+Benjamini-Hochberg q over that build comparison's headline metrics, or with
+--correction none the metric's own p, is < alpha AND |change| >= the
+threshold; invariant violations or hung runs on the TO side are a
+regression whatever the numbers).  compare's "worse" is
 reported as "regression", "better" as "improvement".  Effect sizes: the
 ratio of the medians TO / FROM and Cliff's delta, P(TO > FROM) - P(TO <
 FROM) over all pairs of repetitions.
@@ -115,7 +117,7 @@ def pair_for(label, baseline, labels):
 class Trend:
     """The builds run under one accelerator and their comparisons."""
 
-    def __init__(self, accel, groups, requested, alpha, effect, all_metrics):
+    def __init__(self, accel, groups, requested, alpha, effect, all_metrics, correction):
         self.accel = accel
         self.groups = groups
         self.labels = sorted({g.kernel for g in groups}, key=version_key)
@@ -139,11 +141,13 @@ class Trend:
                     continue
                 for it in compare.compare_pair(per[frm], per[to], alpha, effect, all_metrics):
                     it.update(accelerator=accel, scenario=key[0], variant=key[1], strategy=key[2],
-                              build=label, frm=frm, to=to,
-                              verdict=VERDICT.get(it["verdict"], it["verdict"]))
-                    if "note" in it:                 # correctness: always a regression
-                        it["verdict"] = "regression"
+                              build=label, frm=frm, to=to)
                     self.rows.append(it)
+        # One family per build comparison: what its verdict is decided on.
+        for label in self.labels:
+            compare.adjust([r for r in self.rows if r["build"] == label], alpha, effect, correction)
+        for it in self.rows:
+            it["verdict"] = "regression" if "note" in it else VERDICT.get(it["verdict"], it["verdict"])
 
     def build_summary(self, label):
         """Counts of headline verdicts of @label's comparison."""
@@ -181,14 +185,15 @@ class Trend:
         return None
 
 
-def trends(groups, requested, alpha, effect, all_metrics=False):
+def trends(groups, requested, alpha, effect, all_metrics=False, correction=compare.CORRECTIONS[0]):
     """One Trend per accelerator of the guest groups.  Raises InputError
     when an explicit baseline was run under none of them."""
     guests = [g for g in groups if g.environment == "guest"]
     by_accel = {}
     for g in guests:
         by_accel.setdefault(accelerator(g), []).append(g)
-    out = [Trend(a, gs, requested, alpha, effect, all_metrics) for a, gs in sorted(by_accel.items())]
+    out = [Trend(a, gs, requested, alpha, effect, all_metrics, correction)
+           for a, gs in sorted(by_accel.items())]
     if requested and out and all(t.missing_baseline for t in out):
         labels = sorted({l for t in out for l in t.labels}, key=version_key)
         raise InputError("--baseline %s: no such kernel build (builds: %s)"
@@ -223,14 +228,14 @@ def _pair_text(t, label):
                              to, " (baseline)" if to == t.baseline else "")
 
 
-def write_text(ts, alpha, effect, out):
+def write_text(ts, alpha, effect, correction, out):
     out.write("# kernel builds in version order, each compared FROM the older build TO the newer\n"
               "# (an older release -> the baseline, the baseline -> a newer release, a +patch\n"
               "# build's own release -> the build); regression: TO significantly worse\n"
-              "# significant: two-sided Mann-Whitney p < %g and |change| >= %g%% of the FROM median\n"
+              "# p: two-sided Mann-Whitney; %s (of the FROM median)\n"
               "# effect: ratio of medians TO/FROM, Cliff's delta = P(TO > FROM) - P(TO < FROM)\n"
               "# medians over repetitions; bootstrap intervals: %d resamples, seed %d\n"
-              % (alpha, effect, stats.BOOT_RESAMPLES, stats.BOOT_SEED))
+              % (compare.rule_text(alpha, effect, correction), stats.BOOT_RESAMPLES, stats.BOOT_SEED))
     for t in ts:
         out.write("\n# accelerator %s: %s\n" % (t.accel, " < ".join(t.labels)))
         if t.missing_baseline:
@@ -253,9 +258,10 @@ def write_text(ts, alpha, effect, out):
                 out.write("    %-28s REGRESSION: %s\n" % (r["metric"], r["note"]))
                 continue
             u, fv = r["unit"], metrics.format_value
-            out.write("    %-28s %10s -> %10s  %8s  %7s  delta %+5.2f  p=%-8.3g (%s, n=%d/%d)  %s\n" % (
+            out.write("    %-28s %10s -> %10s  %8s  %7s  delta %+5.2f  p=%-8.3g q=%-8.3g (%s, n=%d/%d)  "
+                      "%s\n" % (
                 r["metric"], fv(r["base_median"], u), fv(r["new_median"], u), _pct(r["change_pct"]),
-                _ratio(r["ratio"]), r["cliffs_delta"], r["p"], r["test"], r["n_base"], r["n_new"],
+                _ratio(r["ratio"]), r["cliffs_delta"], r["p"], r["q"], r["test"], r["n_base"], r["n_new"],
                 r["verdict"].upper() if r["verdict"] == "regression" else r["verdict"]))
         for key, label, miss in t.absent:
             out.write("\nnot compared: %s / %s on %s: no %s run of it\n"
@@ -285,8 +291,8 @@ def _jsonable(v):
     return v
 
 
-def write_json(ts, alpha, effect, path):
-    doc = {"alpha": alpha, "threshold_pct": effect, "accelerators": []}
+def write_json(ts, alpha, effect, correction, path):
+    doc = {"alpha": alpha, "threshold_pct": effect, "correction": correction, "accelerators": []}
     for t in ts:
         builds = []
         for label in t.labels:
@@ -450,7 +456,7 @@ class NullBuild:
     result directories (repeats), and every ordered pair of them compared as
     trend compares an older build FROM with a newer TO."""
 
-    def __init__(self, key, repeats, dirs, alpha, effect, all_metrics):
+    def __init__(self, key, repeats, dirs, alpha, effect, all_metrics, correction):
         self.env, self.label, self.accel = key
         self.repeats = sorted(repeats)                 # indexes into dirs
         self.dirs = dirs
@@ -466,6 +472,7 @@ class NullBuild:
                         if it["headline"]:
                             it.update(scenario=gkey[0], variant=gkey[1], strategy=gkey[2])
                             rows.append(it)
+                compare.adjust(rows, alpha, effect, correction)
                 flagged = [r for r in rows if r["verdict"] == "worse"]
                 self.pairs.append((i, j, rows, flagged))
 
@@ -484,7 +491,7 @@ class NullBuild:
                 sum(len(f) for _, _, _, f in self.pairs), sum(stat))
 
 
-def null_builds(dirs, alpha, effect, all_metrics=False):
+def null_builds(dirs, alpha, effect, all_metrics=False, correction=compare.CORRECTIONS[0]):
     """NullBuilds of every build present in at least two of @dirs."""
     by = {}
     for i, d in enumerate(dirs):
@@ -494,24 +501,24 @@ def null_builds(dirs, alpha, effect, all_metrics=False):
                 (g.scenario, g.variant, g.strategy)] = g
     keys = sorted((k for k, v in by.items() if len(v) >= 2),
                   key=lambda k: (k[0] != "guest", k[2], version_key(k[1])))
-    return [NullBuild(k, by[k], dirs, alpha, effect, all_metrics) for k in keys]
+    return [NullBuild(k, by[k], dirs, alpha, effect, all_metrics, correction) for k in keys]
 
 
 def _rate(k, n):
     return "%d of %d (%.1f%%)" % (k, n, 100.0 * k / n) if n else "0 of 0"
 
 
-def write_false_positives(nbs, dirs, alpha, effect, out):
+def write_false_positives(nbs, dirs, alpha, effect, correction, out):
     out.write("# false-positive rate: each DIR is an unchanged repeat of the same builds (same\n"
               "# kernel, patches, scenarios, strategies, repetitions); every ordered pair of repeats\n"
               "# (A, B) is compared as `trend` compares an older build A with a newer build B, with\n"
-              "# the same rule: a headline metric is flagged when B is significantly worse (two-sided\n"
-              "# Mann-Whitney p < %g and |change| >= %g%% of A's median), or B has violations/hangs.\n"
+              "# the same rule: a headline metric is flagged when B is significantly worse (%s\n"
+              "# of A's median), or B has violations/hangs.\n"
               "# A build comparison is flagged when any of its headline metrics is: that is what\n"
               "# makes `trend` exit 1.  (A, B) and (B, A) are both counted, so the rate estimates\n"
               "# P(flag) for one comparison in a given direction; pairs share repeats and are not\n"
-              "# independent, so treat small counts as rough.  Nominal per metric: <= %g (alpha/2).\n"
-              % (alpha, effect, alpha / 2))
+              "# independent, so treat small counts as rough.\n"
+              % compare.rule_text(alpha, effect, correction))
     for i, d in enumerate(dirs):
         out.write("# repeat %d: %s\n" % (i + 1, d))
     tot = [0, 0, 0, 0]
@@ -524,10 +531,10 @@ def write_false_positives(nbs, dirs, alpha, effect, out):
             out.write("  repeat %d -> %d: %d of %d headline metrics flagged%s\n" % (
                 i + 1, j + 1, len(flagged), len(rows), ":" if flagged else ""))
             for r in flagged:
-                what = r.get("note") or "%s -> %s (%s, p=%.3g, delta %+.2f)" % (
+                what = r.get("note") or "%s -> %s (%s, p=%.3g, q=%.3g, delta %+.2f)" % (
                     metrics.format_value(r["base_median"], r["unit"]),
                     metrics.format_value(r["new_median"], r["unit"]), _pct(r["change_pct"]), r["p"],
-                    r["cliffs_delta"])
+                    r["q"], r["cliffs_delta"])
                 out.write("      %s / %s %s: %s\n" % (_scen(r["scenario"], r["variant"]),
                                                      r["strategy"], r["metric"], what))
         out.write("  flagged build comparisons: %s; flagged metric comparisons: %s\n"
@@ -544,13 +551,14 @@ def run_false_positives(args, out):
     if len(args.dir) < 2:
         raise InputError("--false-positives needs at least two result directories, each an "
                          "unchanged repeat of the same builds")
-    nbs = null_builds(args.dir, args.alpha, args.threshold, args.all)
+    nbs = null_builds(args.dir, args.alpha, args.threshold, args.all, args.correction)
     if not nbs:
         raise InputError("%s: no build is present in two or more of these directories"
                          % ", ".join(args.dir))
-    tot = write_false_positives(nbs, args.dir, args.alpha, args.threshold, out)
+    tot = write_false_positives(nbs, args.dir, args.alpha, args.threshold, args.correction, out)
     if args.json:
-        doc = {"alpha": args.alpha, "threshold_pct": args.threshold, "dirs": args.dir,
+        doc = {"alpha": args.alpha, "threshold_pct": args.threshold,
+               "correction": args.correction, "dirs": args.dir,
                "flagged_build_comparisons": tot[0], "build_comparisons": tot[1],
                "flagged_metric_comparisons": tot[2], "metric_comparisons": tot[3],
                "builds": [{"environment": nb.env, "build": nb.label, "accelerator": nb.accel,
@@ -579,11 +587,11 @@ def run(args, out):
     groups = group_runs(runs)
     if not any(g.environment == "guest" for g in groups):
         raise InputError("%s: no guest results (OUT/kernel/<label>/...)" % ", ".join(args.dir))
-    ts = trends(groups, args.baseline, args.alpha, args.threshold, args.all)
+    ts = trends(groups, args.baseline, args.alpha, args.threshold, args.all, args.correction)
     if all(len(t.labels) < 2 for t in ts):
         raise InputError("%s: one kernel build only (%s): nothing to compare"
                          % (", ".join(args.dir), ", ".join(l for t in ts for l in t.labels)))
-    write_text(ts, args.alpha, args.threshold, out)
+    write_text(ts, args.alpha, args.threshold, args.correction, out)
     rows = [r for t in ts for r in t.rows]
     for note in compare.power_notes(rows, args.alpha):
         out.write("note: %s\n" % note)
@@ -591,9 +599,9 @@ def run(args, out):
     if bad:
         out.write("\n")
     for r in bad:
-        what = r.get("note") or "%s -> %s (%s, p=%.3g)" % (
+        what = r.get("note") or "%s -> %s (%s, p=%.3g, q=%.3g)" % (
             metrics.format_value(r["base_median"], r["unit"]),
-            metrics.format_value(r["new_median"], r["unit"]), _pct(r["change_pct"]), r["p"])
+            metrics.format_value(r["new_median"], r["unit"]), _pct(r["change_pct"]), r["p"], r["q"])
         out.write("REGRESSION %s %s / %s %s: %s -> %s: %s\n" % (
             r["accelerator"], _scen(r["scenario"], r["variant"]), r["strategy"], r["metric"],
             r["frm"], r["to"], what))
@@ -601,7 +609,7 @@ def run(args, out):
               % (len(bad), sum(1 for r in rows if r["headline"] and r["verdict"] == "improvement"),
                  sum(1 for r in rows if r["headline"])))
     if args.json:
-        write_json(ts, args.alpha, args.threshold, args.json)
+        write_json(ts, args.alpha, args.threshold, args.correction, args.json)
     if args.plots:
         for p in make_plots(ts, args.plots):
             if p.png:
@@ -628,7 +636,7 @@ def _badge(r):
     return ' <span class="ci">no change (%s, p=%.2g)</span>' % (esc(_pct(r["change_pct"])), r["p"])
 
 
-def section_html(groups, outdir, alpha, effect, baseline=None):
+def section_html(groups, outdir, alpha, effect, baseline=None, correction=compare.CORRECTIONS[0]):
     """The report's "Per-kernel-version trends" section: how builds are
     compared, the verdict per build, and per scenario the trend plot and a
     table of medians with each build's verdict."""
@@ -640,7 +648,7 @@ def section_html(groups, outdir, alpha, effect, baseline=None):
                    "no verdicts. Run <code>snapbench kernel matrix --versions V,V,... --out DIR</code> "
                    "(or <code>kernel run</code>) and report on that directory.</p>")
         return "\n".join(out)
-    ts = trends(groups, baseline, alpha, effect)
+    ts = trends(groups, baseline, alpha, effect, correction=correction)
     out.append(
         "<p>Kernel builds in version order (a <code>+patch</code> build right after its release). "
         "Each build is compared with a reference, always <i>from</i> the older build <i>to</i> the "
@@ -648,15 +656,18 @@ def section_html(groups, outdir, alpha, effect, baseline=None):
         "release against the baseline, the baseline against a newer release, a <code>+patch</code> "
         "build against its own release when that was run (only the patch differs), else against "
         "the baseline. The baseline is never a <code>+patch</code> build unless chosen with "
-        "<code>--baseline</code>. Significant: two-sided Mann-Whitney U over repetitions, p &lt; %g, "
-        "and a change of at least %g%% of the reference median; invariant violations or hung runs "
+        "<code>--baseline</code>. Significant: %s, and a change of at least %g%% of the reference "
+        "median; invariant violations or hung runs "
         "in the later build are a regression whatever the numbers. Effect sizes: change of the "
         "median and Cliff's δ = P(later &gt; earlier) − P(later &lt; earlier) over pairs of "
         "repetitions. Builds run under different accelerators are never compared. "
         "<code>snapreport trend DIR</code> prints the same verdicts and exits 1 on a regression; "
         "<code>snapreport trend --false-positives DIR1 DIR2 ...</code> measures how often this "
         "rule flags unchanged repeats of one build.</p>"
-        % (alpha, effect))
+        % ("two-sided Mann-Whitney U over repetitions, Benjamini-Hochberg q &lt; %g over the "
+           "build comparison's headline metrics (a comparison tests dozens of metrics at once)"
+           % alpha if correction == "bh" else
+           "two-sided Mann-Whitney U over repetitions, p &lt; %g (no correction)" % alpha, effect))
     flagged = [(t, l) for t in ts if not t.missing_baseline for l in t.labels
                if t.build_summary(l)[1] == "regression"]
     if flagged:
