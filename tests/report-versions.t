@@ -55,6 +55,7 @@ plan = [
     ("userspace", None, 41, []),
     ("fp1", "6.12.117", 51, []), ("fp2", "6.12.117", 52, []), ("fp3", "6.12.117", 53, []),
     ("fpslow", "6.12.117", 54, SLOW),
+    ("fpboot", "6.12.117", 55, ["--profile", "regress"]),     # a boot that ran 1.6x slower
 ]
 
 
@@ -126,6 +127,29 @@ ok(rc == 1 and builds(doc).get("6.12.7", {}).get("verdict") == "regression",
    "a newer release with slower seqretry: exit 1, flagged", so[-1500:])
 ok("REGRESSION: 6.12.117 worse than 6.12.7" in so, "the older release's row says the newer one is worse",
    so[-800:])
+
+# ---- boot-to-boot noise measured on unchanged repeats (--null) -----------------
+
+def flagged(doc):
+    return [r for a in doc["accelerators"] for r in a["rows"] if r["verdict"] == "regression"]
+
+
+rc, so, se, doc = trend(D["newer"], "--null", D["fp1"], "--null", D["fp2"])
+rows = [r for a in doc["accelerators"] for r in a["rows"] if r.get("null_spread_pct") is not None]
+quiet = flagged(doc)
+ok(rc == 1 and rows and "null=" in so and len(quiet) >= 3,
+   "--null with two quiet repeats: the 1.6x slower release is still flagged (%d metrics); rows "
+   "carry the null spread" % len(quiet), so[-800:] + se)
+rc, so, se, doc = trend(D["newer"], "--null", D["fp1"], "--null", D["fpboot"])
+noisy = flagged(doc)
+ok(len(noisy) < len(quiet) and all(abs(r["change_pct"]) > r["null_spread_pct"] for r in noisy),
+   "--null where one unchanged boot was itself 1.6x slower: changes no larger than that are "
+   "boot noise (%d flagged, was %d)" % (len(noisy), len(quiet)), so[-800:] + se)
+rc, so, se, doc = trend(D["newer"], "--null", D["fp1"])
+ok(rc == 2 and "--null" in se and se.count("\n") == 1,
+   "--null with one repeat only: exit 2, says why", se)
+rc, so, se, doc = trend("--false-positives", D["fp1"], D["fp2"], "--null", D["fp3"])
+ok(rc == 2 and "do not combine" in se, "--null with --false-positives: exit 2", se)
 
 # ---- bad input ------------------------------------------------------------------
 

@@ -10,8 +10,9 @@
    dozens of metrics; at p < 0.05 each, some are "significant" by chance
    in most comparisons of two unchanged builds (measured: `trend
    --false-positives`, README).  BH keeps the expected share of false
-   verdicts among the significant ones at alpha, and a real change that
-   moves many metrics at once (a slower lock) still passes;
+   verdicts among the significant ones at alpha when the repetitions are
+   independent; it costs power: with five repetitions a side the smallest
+   p is 0.0079, so over ~100 tests about 15 metrics must move together;
  - "none": the metric's own p < alpha, no correction.
 Significant and in the metric's good direction: "better"; in the bad one:
 "worse"; for a metric without a direction: "changed"; otherwise "no

@@ -224,7 +224,8 @@ def method_html(alpha, effect):
                stats.EXACT_TIES_MAX_SPLITS, effect))
 
 
-def build(groups, runs, outdir, source, alpha, effect, model=None, baseline=None, correction="bh"):
+def build(groups, runs, outdir, source, alpha, effect, model=None, baseline=None, correction="bh",
+          spread=None):
     figs = plots.make_all(groups, outdir)
     env_keys = sorted({(g.environment, g.kernel) for g in groups})
     synthetic = any(r.context.get("synthetic") for r in runs)
@@ -273,7 +274,7 @@ def build(groups, runs, outdir, source, alpha, effect, model=None, baseline=None
                 parts.append(figure_html(p))
                 if p.ident == ek + "-pareto":
                     parts.append(tradeoff.section_html(groups, env, kernel))
-    parts.append(versions.section_html(groups, outdir, alpha, effect, baseline, correction))
+    parts.append(versions.section_html(groups, outdir, alpha, effect, baseline, correction, spread))
     parts.append(fidelity.section_html(groups, alpha, effect))
     for env, kernel, anchor, sg, rec in sections:
         label = sg[0].scenario_label
@@ -312,6 +313,7 @@ def run(args, out):
         sys.stderr.write("snapreport: warning: --model-check %s: no such file; the report says "
                          "the model checks were not run\n" % model["missing"])
     path = build(groups, runs, args.out, args.dir, args.alpha, args.threshold, model,
-                 getattr(args, "baseline", None), args.correction)
+                 getattr(args, "baseline", None), args.correction,
+                 versions.null_spread(args.null) if args.null else None)
     out.write("%s\n" % path)
     return 0

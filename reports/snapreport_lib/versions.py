@@ -40,6 +40,13 @@ reported as "regression", "better" as "improvement".  Effect sizes: the
 ratio of the medians TO / FROM and Cliff's delta, P(TO > FROM) - P(TO <
 FROM) over all pairs of repetitions.
 
+Boot-to-boot noise (--null DIR, repeatable).  A build's repetitions run
+in one boot and share its speed, so they understate how much two boots of
+the same build differ.  Given unchanged repeats (one boot each) of a build,
+null_spread() takes, per accelerator, scenario, variant, strategy and
+metric, the largest change between the medians of any two of them, and a
+change no larger than that is "no significant change" whatever p or q say.
+
 Exit status of `snapreport trend`: 1 when any headline metric has a
 regression, else 0; 2 on bad input (no guest results, one build only, an
 unknown --baseline).
@@ -117,7 +124,8 @@ def pair_for(label, baseline, labels):
 class Trend:
     """The builds run under one accelerator and their comparisons."""
 
-    def __init__(self, accel, groups, requested, alpha, effect, all_metrics, correction):
+    def __init__(self, accel, groups, requested, alpha, effect, all_metrics, correction,
+                 spread=None):
         self.accel = accel
         self.groups = groups
         self.labels = sorted({g.kernel for g in groups}, key=version_key)
@@ -146,6 +154,8 @@ class Trend:
         # One family per build comparison: what its verdict is decided on.
         for label in self.labels:
             compare.adjust([r for r in self.rows if r["build"] == label], alpha, effect, correction)
+        if spread is not None:
+            apply_spread(self.rows, accel, spread)
         for it in self.rows:
             it["verdict"] = "regression" if "note" in it else VERDICT.get(it["verdict"], it["verdict"])
 
@@ -185,14 +195,68 @@ class Trend:
         return None
 
 
-def trends(groups, requested, alpha, effect, all_metrics=False, correction=compare.CORRECTIONS[0]):
+def _change(a, b):
+    """Percent change from median @a to median @b (inf when @a is 0)."""
+    if a == b:
+        return 0.0
+    if a == 0:
+        return math.inf
+    return (b - a) / abs(a) * 100.0
+
+
+def null_spread(dirs):
+    """Boot-to-boot noise measured on unchanged repeats: each of @dirs holds
+    the same kernel build run again (one boot each).  Returns {(accelerator,
+    scenario, variant, strategy, metric): the largest |change| in percent
+    between the medians of any two repeats}, over every build present in
+    two or more of them.  Raises InputError when there is none."""
+    per = {}
+    for i, d in enumerate(dirs):
+        for g in group_runs(load_runs(d)):
+            if g.environment != "guest":
+                continue
+            key = (accelerator(g), g.kernel, g.scenario, g.variant, g.strategy)
+            for m in g.metrics:
+                s = g.summary(m.name)
+                if s:
+                    per.setdefault(key + (m.name,), {})[i] = s[0]
+    spread = {}
+    for (accel, _, scen, var, strat, metric), meds in per.items():
+        if len(meds) < 2:
+            continue
+        vals = list(meds.values())
+        worst = max(abs(_change(a, b)) for a in vals for b in vals)
+        k = (accel, scen, var, strat, metric)
+        spread[k] = max(spread.get(k, 0.0), worst)
+    if not spread:
+        raise InputError("--null %s: no kernel build is in two or more of these directories"
+                         % ", ".join(dirs))
+    return spread
+
+
+def apply_spread(rows, accel, spread):
+    """A significant change no larger than what unchanged boots of one build
+    showed (null_spread()) is noise between boots, not a difference between
+    builds: its verdict becomes "no significant change".  Each row gets
+    "null_spread_pct" (None when that metric was not in the null runs)."""
+    for r in rows:
+        if "note" in r:
+            continue
+        lim = spread.get((accel, r["scenario"], r["variant"], r["strategy"], r["metric"]))
+        r["null_spread_pct"] = lim
+        if lim is not None and abs(r["change_pct"]) <= lim:
+            r["verdict"] = "no significant change"
+
+
+def trends(groups, requested, alpha, effect, all_metrics=False, correction=compare.CORRECTIONS[0],
+           spread=None):
     """One Trend per accelerator of the guest groups.  Raises InputError
     when an explicit baseline was run under none of them."""
     guests = [g for g in groups if g.environment == "guest"]
     by_accel = {}
     for g in guests:
         by_accel.setdefault(accelerator(g), []).append(g)
-    out = [Trend(a, gs, requested, alpha, effect, all_metrics, correction)
+    out = [Trend(a, gs, requested, alpha, effect, all_metrics, correction, spread)
            for a, gs in sorted(by_accel.items())]
     if requested and out and all(t.missing_baseline for t in out):
         labels = sorted({l for t in out for l in t.labels}, key=version_key)
@@ -258,10 +322,13 @@ def write_text(ts, alpha, effect, correction, out):
                 out.write("    %-28s REGRESSION: %s\n" % (r["metric"], r["note"]))
                 continue
             u, fv = r["unit"], metrics.format_value
-            out.write("    %-28s %10s -> %10s  %8s  %7s  delta %+5.2f  p=%-8.3g q=%-8.3g (%s, n=%d/%d)  "
+            null = ("  null=%s" % _pct(r["null_spread_pct"]).lstrip("+")
+                    if r.get("null_spread_pct") is not None else "")
+            out.write("    %-28s %10s -> %10s  %8s  %7s  delta %+5.2f  p=%-8.3g q=%-8.3g (%s, n=%d/%d)%s  "
                       "%s\n" % (
                 r["metric"], fv(r["base_median"], u), fv(r["new_median"], u), _pct(r["change_pct"]),
                 _ratio(r["ratio"]), r["cliffs_delta"], r["p"], r["q"], r["test"], r["n_base"], r["n_new"],
+                null,
                 r["verdict"].upper() if r["verdict"] == "regression" else r["verdict"]))
         for key, label, miss in t.absent:
             out.write("\nnot compared: %s / %s on %s: no %s run of it\n"
@@ -582,16 +649,22 @@ def run(args, out):
     if args.threshold < 0:
         raise InputError("--threshold must not be negative")
     if getattr(args, "false_positives", False):
+        if args.null:
+            raise InputError("--null and --false-positives do not combine: the repeats are the null")
         return run_false_positives(args, out)
     runs = load_dirs(args.dir)
     groups = group_runs(runs)
     if not any(g.environment == "guest" for g in groups):
         raise InputError("%s: no guest results (OUT/kernel/<label>/...)" % ", ".join(args.dir))
-    ts = trends(groups, args.baseline, args.alpha, args.threshold, args.all, args.correction)
+    spread = null_spread(args.null) if args.null else None
+    ts = trends(groups, args.baseline, args.alpha, args.threshold, args.all, args.correction, spread)
     if all(len(t.labels) < 2 for t in ts):
         raise InputError("%s: one kernel build only (%s): nothing to compare"
                          % (", ".join(args.dir), ", ".join(l for t in ts for l in t.labels)))
     write_text(ts, args.alpha, args.threshold, args.correction, out)
+    if spread is not None:
+        out.write("# --null %s: a change no larger than between unchanged boots of one build "
+                  "(null=...%%) is not significant\n" % " ".join(args.null))
     rows = [r for t in ts for r in t.rows]
     for note in compare.power_notes(rows, args.alpha):
         out.write("note: %s\n" % note)
@@ -636,7 +709,8 @@ def _badge(r):
     return ' <span class="ci">no change (%s, p=%.2g)</span>' % (esc(_pct(r["change_pct"])), r["p"])
 
 
-def section_html(groups, outdir, alpha, effect, baseline=None, correction=compare.CORRECTIONS[0]):
+def section_html(groups, outdir, alpha, effect, baseline=None, correction=compare.CORRECTIONS[0],
+                 spread=None):
     """The report's "Per-kernel-version trends" section: how builds are
     compared, the verdict per build, and per scenario the trend plot and a
     table of medians with each build's verdict."""
@@ -648,7 +722,7 @@ def section_html(groups, outdir, alpha, effect, baseline=None, correction=compar
                    "no verdicts. Run <code>snapbench kernel matrix --versions V,V,... --out DIR</code> "
                    "(or <code>kernel run</code>) and report on that directory.</p>")
         return "\n".join(out)
-    ts = trends(groups, baseline, alpha, effect, correction=correction)
+    ts = trends(groups, baseline, alpha, effect, correction=correction, spread=spread)
     out.append(
         "<p>Kernel builds in version order (a <code>+patch</code> build right after its release). "
         "Each build is compared with a reference, always <i>from</i> the older build <i>to</i> the "
@@ -663,11 +737,14 @@ def section_html(groups, outdir, alpha, effect, baseline=None, correction=compar
         "repetitions. Builds run under different accelerators are never compared. "
         "<code>snapreport trend DIR</code> prints the same verdicts and exits 1 on a regression; "
         "<code>snapreport trend --false-positives DIR1 DIR2 ...</code> measures how often this "
-        "rule flags unchanged repeats of one build.</p>"
+        "rule flags unchanged repeats of one build.%s</p>"
         % ("two-sided Mann-Whitney U over repetitions, Benjamini-Hochberg q &lt; %g over the "
            "build comparison's headline metrics (a comparison tests dozens of metrics at once)"
            % alpha if correction == "bh" else
-           "two-sided Mann-Whitney U over repetitions, p &lt; %g (no correction)" % alpha, effect))
+           "two-sided Mann-Whitney U over repetitions, p &lt; %g (no correction)" % alpha, effect,
+           " Boot-to-boot noise: a change no larger than the largest between unchanged boots of "
+           "one build (<code>--null</code>, measured for each scenario, strategy and metric) is "
+           "not significant either." if spread is not None else ""))
     flagged = [(t, l) for t in ts if not t.missing_baseline for l in t.labels
                if t.build_summary(l)[1] == "regression"]
     if flagged:
