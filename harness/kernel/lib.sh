@@ -111,7 +111,7 @@ resolve_version() {
 
 # newest_version SERIES -> newest Debian version of that series.
 newest_version() {
-	archive_versions "$1" | head -n 1
+	archive_versions "$1" | sed -n 1p	# reads it all: no broken pipe
 }
 
 deb_path() {	# deb_path DEBVER
