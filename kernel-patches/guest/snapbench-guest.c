@@ -22,6 +22,14 @@
  *   oom_reap  not reproducible without killing the runner: the storm is
  *             dropped (storm.oom_reap.threads=0 in the result) with a note
  *
+ * Known limitation: the mirror's faults are read faults (unless
+ * mirror.write_permille says otherwise), and a read fault of untouched
+ * anonymous memory maps the shared zero page, which reclaim cannot take;
+ * so the kswapd and alloc storms invalidate but reclaim almost nothing
+ * (reclaim_pages_per_s, from pswpout, says how much).  Writing every page
+ * first makes them reclaim for real, but then `mixed` with rangelock runs
+ * the memcg out of memory on the debug kernel: not yet understood.
+ *
  * A storm's try mode (reclaim skips folios whose notifiers would block) is
  * the sysctl vm.mmu_notifier_reclaim_try of the series' second patch.
  *
