@@ -4,9 +4,10 @@
 """Verdicts.  A difference is significant when its test passes AND |change|
 >= the minimum effect (percent of the BASE median).  The test, --correction:
  - "bh" (the default): the Benjamini-Hochberg q-value of the metric's
-   two-sided Mann-Whitney p, over every metric compared in the same
-   comparison (all scenarios, strategies and metrics of one BASE -> NEW, or
-   of one build pair in `trend`), must be < alpha.  One comparison tests
+   two-sided Mann-Whitney p, over every headline metric compared in the
+   same comparison (all scenarios and strategies of one BASE -> NEW, or of
+   one build pair in `trend`; the other metrics of --all are a family of
+   their own), must be < alpha.  One comparison tests
    dozens of metrics; at p < 0.05 each, some are "significant" by chance
    in most comparisons of two unchanged builds (measured: `trend
    --false-positives`, README).  BH keeps the expected share of false
@@ -39,10 +40,7 @@ def contrast(base, new, metric, alpha, min_effect_pct):
     nlo, nhi = stats.bootstrap_median_ci(new)
     dlo, dhi, rlo, rhi = stats.bootstrap_diff_ci(base, new)
     test = stats.mann_whitney(new, base)
-    if mb != 0:
-        change = (mn - mb) / abs(mb) * 100.0
-    else:
-        change = 0.0 if mn == mb else math.copysign(math.inf, mn - mb)
+    change = change_pct(mb, mn)
     verdict = decide(change, test["p"], metric.better, alpha, min_effect_pct)
     return {
         "metric": metric.name, "unit": metric.unit, "better": metric.better,
@@ -57,6 +55,13 @@ def contrast(base, new, metric, alpha, min_effect_pct):
 
 
 CORRECTIONS = ("bh", "none")
+
+
+def change_pct(a, b):
+    """Percent change from @a to @b; +-inf when @a is 0 and @b is not."""
+    if a != 0:
+        return (b - a) / abs(a) * 100.0
+    return 0.0 if b == a else math.copysign(math.inf, b - a)
 
 
 def decide(change, p, better, alpha, min_effect_pct):

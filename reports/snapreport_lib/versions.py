@@ -195,15 +195,6 @@ class Trend:
         return None
 
 
-def _change(a, b):
-    """Percent change from median @a to median @b (inf when @a is 0)."""
-    if a == b:
-        return 0.0
-    if a == 0:
-        return math.inf
-    return (b - a) / abs(a) * 100.0
-
-
 def null_spread(dirs):
     """Boot-to-boot noise measured on unchanged repeats: each of @dirs holds
     the same kernel build run again (one boot each).  Returns {(accelerator,
@@ -225,7 +216,7 @@ def null_spread(dirs):
         if len(meds) < 2:
             continue
         vals = list(meds.values())
-        worst = max(abs(_change(a, b)) for a in vals for b in vals)
+        worst = max(abs(compare.change_pct(a, b)) for a in vals for b in vals)
         k = (accel, scen, var, strat, metric)
         spread[k] = max(spread.get(k, 0.0), worst)
     if not spread:
