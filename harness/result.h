@@ -25,6 +25,8 @@ struct run_context {
 	const char *environment;	/* NULL: "userspace" */
 	const char *accelerator;	/* guests: "kvm" or "tcg"; NULL: null */
 	const char *kernel_label;	/* guests: the build, e.g. 6.12.117+x */
+	int boot;			/* guests: which boot of the build, from 1;
+					 * 0: not recorded */
 };
 
 /**

@@ -105,6 +105,8 @@ fi
 # -- kernels (nothing is downloaded or built for these)
 bad_input "unknown kernel version" "unknown kernel version '9.9.9'" kernel build --version 9.9.9
 bad_input "malformed kernel version" "malformed kernel version '6.12.x'" kernel build --version 6.12.x
+bad_input "no boots" "--boots: must be from 1 to 1000, not 0" \
+	kernel matrix --versions 6.12.117 --boots 0
 if apt-cache madison linux-source-6.12 2>/dev/null | grep -q .; then
 	bad_input "kernel version not in the archive" "version '6.12.99999' is not in the archive" \
 		kernel build --version 6.12.99999

@@ -3,9 +3,10 @@
 # report-versions.t - version-aware reporting on SYNTHETIC kernel matrices:
 # build labels sort as versions, the baseline is never a +patch build, a
 # deliberately slowed range lock (+slow-range-lock-grant) is flagged and makes
-# `snapreport trend` exit 1, noise-only builds are not flagged (exit 0), the
-# false-positive measurement over unchanged repeats, the trend plots, and the
-# HTML sections with kernel results and without.
+# `snapreport trend` exit 1, noise-only builds are not flagged (exit 0), boots
+# (not repetitions) as the unit of replication, the false-positive
+# measurement over unchanged repeats, the trend plots, and the HTML sections
+# with kernel results and without.
 
 import json
 import os
@@ -43,6 +44,8 @@ ok(versions.pair_for("6.1.170", "6.12.117", labels) == ("6.1.170", "6.12.117"),
 tmp = tempdir("report-versions.")
 S = ["--scenarios", "munmap-storm,hot-range", "--reps", "5"]
 SLOW = ["--profile", "slowlock", "--profile-strategy", "rangelock"]
+BOOTS = ["--reps", "10", "--boots", "2", "--boot-noise", "0.15"]
+BOOTS8 = ["--reps", "8", "--boots", "8", "--boot-noise", "0.05"]
 # (tree, label, seed, extra flags): each label one `kernel run` of a matrix
 plan = [
     ("matrix", "6.1.170", 1, []), ("matrix", "6.12.117", 2, []),
@@ -55,7 +58,14 @@ plan = [
     ("userspace", None, 41, []),
     ("fp1", "6.12.117", 51, []), ("fp2", "6.12.117", 52, []), ("fp3", "6.12.117", 53, []),
     ("fpslow", "6.12.117", 54, SLOW),
-    ("fpboot", "6.12.117", 55, ["--profile", "regress"]),     # a boot that ran 1.6x slower
+    # Two unchanged builds, each 2 boots x 5 repetitions, where a boot's speed
+    # varies (sigma 15%) far more than a repetition's (2%): recorded, and not.
+    ("boots", "6.12.7", 61, BOOTS), ("boots", "6.12.117", 62, BOOTS),
+    ("hidden", "6.12.7", 61, BOOTS + ["--hide-boots"]),
+    ("hidden", "6.12.117", 62, BOOTS + ["--hide-boots"]),
+    # The matrix's own shape: 8 boots x 1 repetition, boot noise 5%.
+    ("boots8", "6.12.117", 71, BOOTS8),
+    ("boots8", "6.12.117+slow-range-lock-grant", 72, BOOTS8 + SLOW),
 ]
 
 
@@ -128,28 +138,31 @@ ok(rc == 1 and builds(doc).get("6.12.7", {}).get("verdict") == "regression",
 ok("REGRESSION: 6.12.117 worse than 6.12.7" in so, "the older release's row says the newer one is worse",
    so[-800:])
 
-# ---- boot-to-boot noise measured on unchanged repeats (--null) -----------------
+# ---- the boot is the unit of replication --------------------------------------
 
 def flagged(doc):
-    return [r for a in doc["accelerators"] for r in a["rows"] if r["verdict"] == "regression"]
+    return [r for a in doc["accelerators"] for r in a["rows"]
+            if r["verdict"] in ("regression", "improvement")]
 
 
-rc, so, se, doc = trend(D["newer"], "--null", D["fp1"], "--null", D["fp2"])
-rows = [r for a in doc["accelerators"] for r in a["rows"] if r.get("null_spread_pct") is not None]
-quiet = flagged(doc)
-ok(rc == 1 and rows and "null=" in so and len(quiet) >= 3,
-   "--null with two quiet repeats: the 1.6x slower release is still flagged (%d metrics); rows "
-   "carry the null spread" % len(quiet), so[-800:] + se)
-rc, so, se, doc = trend(D["newer"], "--null", D["fp1"], "--null", D["fpboot"])
-noisy = flagged(doc)
-ok(len(noisy) < len(quiet) and all(abs(r["change_pct"]) > r["null_spread_pct"] for r in noisy),
-   "--null where one unchanged boot was itself 1.6x slower: changes no larger than that are "
-   "boot noise (%d flagged, was %d)" % (len(noisy), len(quiet)), so[-800:] + se)
-rc, so, se, doc = trend(D["newer"], "--null", D["fp1"])
-ok(rc == 2 and "--null" in se and se.count("\n") == 1,
-   "--null with one repeat only: exit 2, says why", se)
-rc, so, se, doc = trend("--false-positives", D["fp1"], D["fp2"], "--null", D["fp3"])
-ok(rc == 2 and "do not combine" in se, "--null with --false-positives: exit 2", se)
+rc, so, se, doc = trend(D["hidden"])
+ok(flagged(doc), "boots not recorded: two unchanged builds differ by boot noise alone, and 10 vs "
+   "10 repetitions call it significant (%d metrics) -- the failure boots fix" % len(flagged(doc)),
+   so[-1500:] + se)
+rc, so, se, doc = trend(D["boots"])
+rows = [r for a in doc["accelerators"] for r in a["rows"] if "n_base" in r]
+ok(rc == 0 and not flagged(doc) and rows and all(r["n_base"] == r["n_new"] == 2 for r in rows),
+   "the same runs with their boots recorded: n is 2 boots a side, nothing flagged, exit 0",
+   so[-1500:] + se)
+ok("with 2 and 2 samples" in so and "nothing can be significant" in so,
+   "two boots a side: the report says no test can reach alpha", so[-600:])
+rc, so, se, doc = trend(D["boots8"])
+slow = builds(doc).get("6.12.117+slow-range-lock-grant", {})
+rows = [r for a in doc["accelerators"] for r in a["rows"] if r["verdict"] == "regression"]
+ok(rc == 1 and slow.get("verdict") == "regression" and rows
+   and all(r["n_base"] == r["n_new"] == 8 and r["strategy"] == "rangelock" for r in rows),
+   "8 boots of 1 repetition a side: the slowed range lock is flagged, on rangelock only",
+   so[-1500:] + se)
 
 # ---- bad input ------------------------------------------------------------------
 

@@ -22,13 +22,10 @@
  *   oom_reap  not reproducible without killing the runner: the storm is
  *             dropped (storm.oom_reap.threads=0 in the result) with a note
  *
- * Known limitation: the mirror's faults are read faults (unless
- * mirror.write_permille says otherwise), and a read fault of untouched
- * anonymous memory maps the shared zero page, which reclaim cannot take;
- * so the kswapd and alloc storms invalidate but reclaim almost nothing
- * (reclaim_pages_per_s, from pswpout, says how much).  Writing every page
- * first makes them reclaim for real, but then `mixed` with rangelock runs
- * the memcg out of memory on the debug kernel: not yet understood.
+ * The reclaim storms need pages to reclaim: a read fault of untouched
+ * anonymous memory maps the shared zero page, which reclaim cannot take, so
+ * with a kswapd or alloc storm every page is written before the run
+ * (reclaim_pages_per_s, from pswpout, says how much was reclaimed).
  *
  * A storm's try mode (reclaim skips folios whose notifiers would block) is
  * the sysctl vm.mmu_notifier_reclaim_try of the series' second patch.
@@ -65,6 +62,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
@@ -399,6 +397,22 @@ static void leave_memcg(void)
 		die("cannot remove memcg %s: %s", MEMCG_DIR, strerror(errno));
 }
 
+/* oom_kill of the run's memcg (0 outside one) */
+static unsigned long memcg_oom_kills(void)
+{
+	char key[64];
+	unsigned long v, kills = 0;
+	FILE *f = fopen(MEMCG_DIR "/memory.events", "r");
+
+	if (!f)
+		return 0;
+	while (fscanf(f, "%63s %lu", key, &v) == 2)
+		if (!strcmp(key, "oom_kill"))
+			kills = v;
+	fclose(f);
+	return kills;
+}
+
 static int count_nodes(void)
 {
 	char path[64];
@@ -554,6 +568,13 @@ static int run_one(const struct scenario *sc, unsigned int sid, const char *stra
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (run->base == MAP_FAILED)
 		die("cannot map %lu pages: %s", sc->pages, strerror(errno));
+	/*
+	 * A read fault of untouched anonymous memory maps the shared zero
+	 * page, which reclaim cannot take: give the reclaim storms real pages.
+	 */
+	if (sc->storm[STORM_KSWAPD].threads || sc->storm[STORM_ALLOC].threads)
+		for (unsigned long pg = 0; pg < sc->pages; pg++)
+			run->base[pg * PAGE_SZ] = (char)(pg | 1);
 	/* The device is bound to the mm at open: one device per run. */
 	run->fd = open(GUEST_DEV, O_RDWR);
 	if (run->fd < 0)
@@ -799,6 +820,82 @@ static char *cmdline_accel(void)
 	return accel;
 }
 
+static void summary(const struct run_context *ctx, const struct run_result *res,
+		    const char *status)
+{
+	printf("SUMMARY environment=guest accelerator=%s scenario=%s strategy=%s rep=%d seed=%llu "
+	       "passes=%lu deadline_misses=%lu retries_max=%lu ttm_p99_ns=%llu violations=%lu status=%s\n",
+	       ctx->accelerator ?: "unknown", ctx->scenario, ctx->strategy, ctx->rep,
+	       (unsigned long long)ctx->seed, res->passes, res->misses, res->retries_max,
+	       (unsigned long long)hist_percentile(&res->ttm_ns, 99), res->violations, status);
+	fflush(stdout);
+}
+
+/* One run, written to its result file: 0, or 1 when it failed or found violations. */
+static int one_rep(const struct run_context *ctx, unsigned int sid, const char *out)
+{
+	struct run_result res = { 0 };
+	char path[PATH_MAX];
+	int ret, wret = 0, status;
+
+	/* The console shows how far a guest got if it hangs. */
+	fprintf(stderr, "snapbench-guest: %s/%s rep %d\n", ctx->scenario, ctx->strategy, ctx->rep);
+	if (run_result_init(&res))
+		die("out of memory");
+	ret = run_one(ctx->sc, sid, ctx->strategy, ctx->rep, ctx->seed, &res);
+	if (!ret || ret == -ETIMEDOUT)
+		wret = result_path(path, out, ctx->scenario, ctx->strategy, ctx->rep, res.hung);
+	if (!wret && (wret = result_write(path, ctx, &res)))
+		fprintf(stderr, "snapbench-guest: %s: %s\n", path, strerror(-wret));
+	ret = ret ?: wret;
+	summary(ctx, &res, res.hung ? "hung" : ret ? "failed" : "ok");
+	if (res.hung)
+		park(path);
+	status = ret || res.violations;
+	run_result_release(&res);
+	return status;
+}
+
+/*
+ * Each run is a child process, so that a run the memcg OOM killer ends
+ * (rangelock in a memcg at memory.max: DESIGN-rangelock.md, "Known hazards")
+ * is reported as that run's failure and the runs after it still run.  The
+ * parent cannot be the victim: its oom_score_adj is -1000.
+ */
+static int run_in_child(const struct run_context *ctx, unsigned int sid, const char *out)
+{
+	unsigned long kills = memcg_oom_kills();
+	struct run_result none = { 0 };
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (!pid) {
+		write_file("/proc/self/oom_score_adj", "0");
+		exit(one_rep(ctx, sid, out));
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			die("waitpid: %s", strerror(errno));
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status) != 0;
+	if (WTERMSIG(status) == SIGKILL && memcg_oom_kills() > kills) {
+		fprintf(stderr, "snapbench-guest: %s/%s rep %d: killed by the memcg OOM killer "
+			"(memory.max %lu pages); no result file\n", ctx->scenario, ctx->strategy,
+			ctx->rep, ctx->sc->memory_pages);
+		summary(ctx, &none, "oom-killed");
+	} else {
+		fprintf(stderr, "snapbench-guest: %s/%s rep %d: killed by signal %d; no result file\n",
+			ctx->scenario, ctx->strategy, ctx->rep, WTERMSIG(status));
+		summary(ctx, &none, "killed");
+	}
+	return 1;
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -812,6 +909,9 @@ static void usage(FILE *out)
 		"  --accel NAME          accelerator to record (kvm, tcg; default: snapbench.accel=\n"
 		"                        on the kernel command line)\n"
 		"  --kernel-label TEXT   the build, recorded as context.kernel_label\n"
+		"  --boot N              which boot of the build this is, recorded as context.boot\n"
+		"  --first-rep N         number the repetitions from N (default 0), so that the\n"
+		"                        boots of one build write distinct files and seeds\n"
 		"  --out DIR             result tree (default $SNAPBENCH_OUT or .)\n");
 }
 
@@ -826,6 +926,8 @@ int main(int argc, char **argv)
 		{ "set", required_argument, NULL, 'k' },
 		{ "accel", required_argument, NULL, 'a' },
 		{ "kernel-label", required_argument, NULL, 'l' },
+		{ "boot", required_argument, NULL, 'b' },
+		{ "first-rep", required_argument, NULL, 'f' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -833,7 +935,7 @@ int main(int argc, char **argv)
 	char *scen[16], *sets[64], *strat = "all", *accel = NULL, *label = NULL, *end;
 	const char *out = getenv("SNAPBENCH_OUT") ?: ".";
 	char dir[PATH_MAX], cmdline[1024] = "", exe[PATH_MAX];
-	int nscen = 0, nsets = 0, reps = 1, c, i, failed = 0;
+	int nscen = 0, nsets = 0, reps = 1, boot = 0, first = 0, c, i, failed = 0;
 	bool want[NR_STRATEGIES] = { false };
 	unsigned long long seed = 1;
 	ssize_t n;
@@ -866,6 +968,16 @@ int main(int argc, char **argv)
 			reps = (int)strtol(optarg, &end, 10);
 			if (*end || reps < 1 || reps > 1000)
 				die("--reps: not a number from 1 to 1000: %s", optarg);
+			break;
+		case 'b':
+			boot = (int)strtol(optarg, &end, 10);
+			if (*end || boot < 1 || boot > 1000)
+				die("--boot: not a number from 1 to 1000: %s", optarg);
+			break;
+		case 'f':
+			first = (int)strtol(optarg, &end, 10);
+			if (*end || first < 0 || first > 1000000)
+				die("--first-rep: not a number from 0 to 1000000: %s", optarg);
 			break;
 		case 'e':
 			seed = strtoull(optarg, &end, 0);
@@ -916,6 +1028,7 @@ int main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	write_file("/proc/self/oom_score_adj", "-1000");
 
 	for (int si = 0; si < nscen && !stop_requested; si++) {
 		struct scenario sc;
@@ -936,8 +1049,7 @@ int main(int argc, char **argv)
 		for (i = 0; i < (int)NR_STRATEGIES; i++) {
 			if (!want[i])
 				continue;
-			for (int rep = 0; rep < reps && !stop_requested; rep++) {
-				struct run_result res = { 0 };
+			for (int rep = first; rep < first + reps && !stop_requested; rep++) {
 				struct run_context ctx = {
 					.command_line = cmdline,
 					.executable = exe,
@@ -952,36 +1064,10 @@ int main(int argc, char **argv)
 					.environment = "guest",
 					.accelerator = accel,
 					.kernel_label = label,
+					.boot = boot,
 				};
-				char path[PATH_MAX];
-				int ret, wret = 0;
 
-				/* The console shows how far a guest got if it hangs. */
-				fprintf(stderr, "snapbench-guest: %s/%s rep %d\n", sc.name,
-					strategies[i].name, rep);
-				if (run_result_init(&res))
-					die("out of memory");
-				ret = run_one(&sc, strategies[i].id, strategies[i].name, rep,
-					      seed + rep, &res);
-				if (!ret || ret == -ETIMEDOUT)
-					wret = result_path(path, out, sc.name, strategies[i].name,
-							   rep, res.hung);
-				if (!wret && (wret = result_write(path, &ctx, &res)))
-					fprintf(stderr, "snapbench-guest: %s: %s\n", path,
-						strerror(-wret));
-				ret = ret ?: wret;
-				printf("SUMMARY environment=guest accelerator=%s scenario=%s strategy=%s rep=%d seed=%llu "
-				       "passes=%lu deadline_misses=%lu retries_max=%lu ttm_p99_ns=%llu violations=%lu status=%s\n",
-				       accel ?: "unknown", sc.name, strategies[i].name, rep,
-				       seed + rep, res.passes, res.misses, res.retries_max,
-				       (unsigned long long)hist_percentile(&res.ttm_ns, 99),
-				       res.violations,
-				       res.hung ? "hung" : ret ? "failed" : "ok");
-				fflush(stdout);
-				if (res.hung)
-					park(path);
-				failed |= ret || res.violations;
-				run_result_release(&res);
+				failed |= run_in_child(&ctx, strategies[i].id, out);
 			}
 		}
 		if (sc.storm[STORM_ALLOC].threads)

@@ -51,8 +51,6 @@ def _parser():
     s.add_argument("--correction", choices=compare.CORRECTIONS, default=compare.CORRECTIONS[0],
                    help="multiple comparisons: bh = Benjamini-Hochberg q < alpha over each "
                         "comparison's headline metrics (default), none = each metric's own p")
-    s.add_argument("--null", metavar="DIR", action="append",
-                   help="kernel trends: an unchanged repeat of a build (repeatable, see trend --help)")
     s.add_argument("--model-check", metavar="FILE",
                    help="summary.json of strategies/model/check (make model-check) to show")
     s.add_argument("--baseline", metavar="LABEL",
@@ -72,9 +70,6 @@ def _parser():
     s.add_argument("--all", action="store_true", help="every metric, not only the headline ones")
     s.add_argument("--json", metavar="FILE", help="also write the verdicts as JSON")
     s.add_argument("--plots", metavar="OUTDIR", help="also draw the trend plots there")
-    s.add_argument("--null", metavar="DIR", action="append",
-                   help="an unchanged repeat of a build (one boot; repeatable, two or more): a "
-                        "change no larger than between these repeats is not significant")
     s.add_argument("--false-positives", action="store_true",
                    help="each DIR is an unchanged repeat of the same builds: compare every ordered "
                         "pair of repeats by the same rule and count how many are flagged")

@@ -11,9 +11,11 @@
    dozens of metrics; at p < 0.05 each, some are "significant" by chance
    in most comparisons of two unchanged builds (measured: `trend
    --false-positives`, README).  BH keeps the expected share of false
-   verdicts among the significant ones at alpha when the repetitions are
-   independent; it costs power: with five repetitions a side the smallest
-   p is 0.0079, so over ~100 tests about 15 metrics must move together;
+   verdicts among the significant ones at alpha when the samples are
+   independent (for kernels: boots, not repetitions within one boot); it
+   costs power: with five samples a side the smallest p is 0.0079, so
+   over ~100 tests sixteen metrics must move together; with eight, 0.00016,
+   and one metric can be flagged alone;
  - "none": the metric's own p < alpha, no correction.
 Significant and in the metric's good direction: "better"; in the bad one:
 "worse"; for a metric without a direction: "changed"; otherwise "no
@@ -200,8 +202,9 @@ def power_notes(rows, alpha):
     for r in rows:
         if "n_base" in r and stats.min_exact_p(r["n_base"], r["n_new"]) >= alpha:
             notes.add((r["n_base"], r["n_new"]))
-    return ["with %d and %d repetitions the smallest possible two-sided p is %.3g >= alpha %g: "
-            "nothing can be significant; run more repetitions"
+    return ["with %d and %d samples (repetitions; boots for kernel builds run with --boots) the "
+            "smallest possible two-sided p is %.3g >= alpha %g: nothing can be significant; "
+            "run more"
             % (a, b, stats.min_exact_p(a, b), alpha) for a, b in sorted(notes)]
 
 

@@ -306,7 +306,7 @@ def write_text(ps, patched, alpha, effect, out):
         out.write("# left out (patched builds): %s\n" % ", ".join(patched))
     for p in ps:
         out.write("\n== %s\n" % p.title)
-        out.write("   n: %s\n" % ", ".join("%s %d/%d" % (s, len(p.ug[s].ok_runs), len(p.kg[s].ok_runs))
+        out.write("   n: %s\n" % ", ".join("%s %d/%d" % (s, p.ug[s].n, p.kg[s].n)
                                            for s in p.strategies))
         if p.only_user or p.only_kernel:
             out.write("   not ranked (run in one environment only): %s\n"
@@ -446,14 +446,15 @@ def section_html(groups, alpha, effect):
         label = scenario + (" [%s]" % variant if variant else "")
         out.append("<h3>%s — userspace vs kernel (%s)</h3>" % (esc(label), esc(accel)))
         first = group[0]
-        notes = ["repetitions per strategy: userspace: %s; %s" % (
-            "/".join(map(str, sorted({len(first.ug[s].ok_runs) for s in strategies}))),
-            "; ".join("kernel %s: %s" % (p.label, "/".join(map(str, sorted({len(p.kg[s].ok_runs)
+        notes = ["samples per strategy (runs; boots for a kernel run with --boots): userspace: %s; %s" % (
+            "/".join(map(str, sorted({first.ug[s].n for s in strategies}))),
+            "; ".join("kernel %s: %s" % (p.label, "/".join(map(str, sorted({p.kg[s].n
                                                                           for s in strategies}))))
                       for p in group))]
         if any(r.verdict == "cannot test" for p in group for r in p.rows):
-            notes.append("with fewer than 4 repetitions per strategy no difference can reach "
-                         "p &lt; %g: run more (<code>--reps 5</code>)" % alpha)
+            notes.append("with fewer than 4 samples per strategy no difference can reach "
+                         "p &lt; %g: run more (<code>--reps 5</code>, or for a kernel "
+                         "<code>--boots 5</code>)" % alpha)
         for p in group:
             if p.only_user or p.only_kernel:
                 notes.append("not ranked against %s (one environment only): %s"

@@ -161,7 +161,7 @@ def summary_table(sgroups):
             flags += ' <span class="hung">HUNG %d/%d</span>' % (g.hung, len(g.runs))
         if g.violations:
             flags += ' <span class="bad">%d VIOLATIONS</span>' % g.violations
-        out.append("<th>%s <span class=\"ci\">n=%d</span>%s</th>" % (_strategy(g.strategy), len(g.ok_runs), flags))
+        out.append("<th>%s <span class=\"ci\">n=%d</span>%s</th>" % (_strategy(g.strategy), g.n, flags))
     out.append("</tr>")
     for name in names:
         m = metrics.lookup(name)
@@ -210,7 +210,9 @@ def figure_html(p):
 
 
 def method_html(alpha, effect):
-    return ("<p>Each number is the <b>median over repetitions</b>; brackets are a 95%% "
+    return ("<p>Each number is the <b>median over repetitions</b> (for a kernel run with "
+            "<code>--boots N</code>, over boots, each boot the median of its repetitions); "
+            "brackets are a 95%% "
             "percentile-bootstrap interval of that median (%d resamples, fixed seed %d). Two "
             "strategies differ significantly when the two-sided Mann-Whitney U test over "
             "repetitions gives p &lt; %g (exact permutation distribution without ties and up to %d "
@@ -224,8 +226,7 @@ def method_html(alpha, effect):
                stats.EXACT_TIES_MAX_SPLITS, effect))
 
 
-def build(groups, runs, outdir, source, alpha, effect, model=None, baseline=None, correction="bh",
-          spread=None):
+def build(groups, runs, outdir, source, alpha, effect, model=None, baseline=None, correction="bh"):
     figs = plots.make_all(groups, outdir)
     env_keys = sorted({(g.environment, g.kernel) for g in groups})
     synthetic = any(r.context.get("synthetic") for r in runs)
@@ -274,7 +275,7 @@ def build(groups, runs, outdir, source, alpha, effect, model=None, baseline=None
                 parts.append(figure_html(p))
                 if p.ident == ek + "-pareto":
                     parts.append(tradeoff.section_html(groups, env, kernel))
-    parts.append(versions.section_html(groups, outdir, alpha, effect, baseline, correction, spread))
+    parts.append(versions.section_html(groups, outdir, alpha, effect, baseline, correction))
     parts.append(fidelity.section_html(groups, alpha, effect))
     for env, kernel, anchor, sg, rec in sections:
         label = sg[0].scenario_label
@@ -313,7 +314,6 @@ def run(args, out):
         sys.stderr.write("snapreport: warning: --model-check %s: no such file; the report says "
                          "the model checks were not run\n" % model["missing"])
     path = build(groups, runs, args.out, args.dir, args.alpha, args.threshold, model,
-                 getattr(args, "baseline", None), args.correction,
-                 versions.null_spread(args.null) if args.null else None)
+                 getattr(args, "baseline", None), args.correction)
     out.write("%s\n" % path)
     return 0

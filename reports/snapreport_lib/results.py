@@ -47,6 +47,8 @@ class Run:
         self.params = ctx.get("scenario_params") or {}
         self.hung = bool(ctx.get("hung")) or path.endswith(".hung.json")
         self.rep = ctx.get("rep", self.bench.get("repetition_index"))
+        boot = ctx.get("boot")
+        self.boot = boot if isinstance(boot, int) and not isinstance(boot, bool) else None
         self.variant = ""
 
     def counter(self, name):
@@ -166,7 +168,14 @@ def _mark_sweeps(runs):
 
 class Group:
     """The repetitions of one (environment, kernel, scenario, variant,
-    strategy)."""
+    strategy).
+
+    The unit of replication is the run, except for guest runs that record
+    their boot (context.boot, `snapbench kernel run --boots N`): there it is
+    the boot, and a metric's value for a boot is the median of its runs.
+    Runs in one boot share that boot's speed, so counting them as
+    independent samples would make a test between two builds see
+    boot-to-boot noise as a difference between the builds."""
 
     def __init__(self, key, runs):
         self.key = key
@@ -185,9 +194,24 @@ class Group:
     def scenario_label(self):
         return self.scenario + (" [%s]" % self.variant if self.variant else "")
 
+    def _unit(self, run):
+        return ("boot", run.boot) if run.boot is not None else ("run", run.path)
+
+    @property
+    def n(self):
+        """Units of replication (runs, or boots) with a run that did not hang."""
+        return len({self._unit(r) for r in self.ok_runs})
+
     def values(self, metric_name):
-        """The metric over the repetitions that did not hang."""
-        return [v for v in (r.counter(metric_name) for r in self.ok_runs) if v is not None]
+        """The metric per unit of replication, over the runs that did not
+        hang: per run, or per boot the median of its runs."""
+        per = {}
+        for r in self.ok_runs:
+            v = r.counter(metric_name)
+            if v is not None:
+                per.setdefault(self._unit(r), []).append(v)
+        return [vs[0] if len(vs) == 1 else stats.median(vs)
+                for _, vs in sorted(per.items(), key=lambda kv: str(kv[0]))]
 
     def summary(self, metric_name):
         """(median, ci_lo, ci_hi, n) or None when no completed run has it."""

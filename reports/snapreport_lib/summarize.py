@@ -55,7 +55,7 @@ def run(args, out):
                 extra.append("HUNG %d of %d runs" % (g.hung, len(g.runs)))
             if g.violations:
                 extra.append("VIOLATIONS %d" % g.violations)
-            out.write("\n== %s (n=%d)%s\n" % (head, len(g.ok_runs),
+            out.write("\n== %s (n=%d)%s\n" % (head, g.n,
                                                  "  ** " + ", ".join(extra) + " **" if extra else ""))
         if r["median"] is None:
             out.write("  %-34s %s\n" % (r["metric"], "no completed run"))

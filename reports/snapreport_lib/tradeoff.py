@@ -202,7 +202,7 @@ def evaluate(groups, bound):
             continue            # no invalidations: not a storm scenario
         row = {"label": _label(h), "group": h, "kinds": kinds, "stalls": [],
                "correct": not h.violations and not h.hung,
-               "violations": h.violations, "hung": h.hung, "n": len(h.ok_runs),
+               "violations": h.violations, "hung": h.hung, "n": h.n,
                "locked": _summ(locked_share(h, bound)),
                "locked_max": max(locked_share(h, bound) or [None]),
                "retries": {s: _worst(sg[s], "retries_per_pass_max") if s in sg else None

@@ -38,14 +38,15 @@ threshold; invariant violations or hung runs on the TO side are a
 regression whatever the numbers).  compare's "worse" is
 reported as "regression", "better" as "improvement".  Effect sizes: the
 ratio of the medians TO / FROM and Cliff's delta, P(TO > FROM) - P(TO <
-FROM) over all pairs of repetitions.
+FROM) over all pairs of samples.
 
-Boot-to-boot noise (--null DIR, repeatable).  A build's repetitions run
-in one boot and share its speed, so they understate how much two boots of
-the same build differ.  Given unchanged repeats (one boot each) of a build,
-null_spread() takes, per accelerator, scenario, variant, strategy and
-metric, the largest change between the medians of any two of them, and a
-change no larger than that is "no significant change" whatever p or q say.
+The unit of replication.  Guest runs that record their boot (`kernel run
+--boots N`) are compared boot against boot: a boot's value is the median
+of its repetitions (results.Group), so n is the number of boots.
+Repetitions in one boot share its speed; counting them as independent
+flagged unchanged boots of one build as regressions in 11 of 12
+comparisons here (README, "Kernel trends").  Results without a boot (older
+trees, userspace) count each run.
 
 Exit status of `snapreport trend`: 1 when any headline metric has a
 regression, else 0; 2 on bad input (no guest results, one build only, an
@@ -124,8 +125,7 @@ def pair_for(label, baseline, labels):
 class Trend:
     """The builds run under one accelerator and their comparisons."""
 
-    def __init__(self, accel, groups, requested, alpha, effect, all_metrics, correction,
-                 spread=None):
+    def __init__(self, accel, groups, requested, alpha, effect, all_metrics, correction):
         self.accel = accel
         self.groups = groups
         self.labels = sorted({g.kernel for g in groups}, key=version_key)
@@ -154,8 +154,6 @@ class Trend:
         # One family per build comparison: what its verdict is decided on.
         for label in self.labels:
             compare.adjust([r for r in self.rows if r["build"] == label], alpha, effect, correction)
-        if spread is not None:
-            apply_spread(self.rows, accel, spread)
         for it in self.rows:
             it["verdict"] = "regression" if "note" in it else VERDICT.get(it["verdict"], it["verdict"])
 
@@ -195,59 +193,14 @@ class Trend:
         return None
 
 
-def null_spread(dirs):
-    """Boot-to-boot noise measured on unchanged repeats: each of @dirs holds
-    the same kernel build run again (one boot each).  Returns {(accelerator,
-    scenario, variant, strategy, metric): the largest |change| in percent
-    between the medians of any two repeats}, over every build present in
-    two or more of them.  Raises InputError when there is none."""
-    per = {}
-    for i, d in enumerate(dirs):
-        for g in group_runs(load_runs(d)):
-            if g.environment != "guest":
-                continue
-            key = (accelerator(g), g.kernel, g.scenario, g.variant, g.strategy)
-            for m in g.metrics:
-                s = g.summary(m.name)
-                if s:
-                    per.setdefault(key + (m.name,), {})[i] = s[0]
-    spread = {}
-    for (accel, _, scen, var, strat, metric), meds in per.items():
-        if len(meds) < 2:
-            continue
-        vals = list(meds.values())
-        worst = max(abs(compare.change_pct(a, b)) for a in vals for b in vals)
-        k = (accel, scen, var, strat, metric)
-        spread[k] = max(spread.get(k, 0.0), worst)
-    if not spread:
-        raise InputError("--null %s: no kernel build is in two or more of these directories"
-                         % ", ".join(dirs))
-    return spread
-
-
-def apply_spread(rows, accel, spread):
-    """A significant change no larger than what unchanged boots of one build
-    showed (null_spread()) is noise between boots, not a difference between
-    builds: its verdict becomes "no significant change".  Each row gets
-    "null_spread_pct" (None when that metric was not in the null runs)."""
-    for r in rows:
-        if "note" in r:
-            continue
-        lim = spread.get((accel, r["scenario"], r["variant"], r["strategy"], r["metric"]))
-        r["null_spread_pct"] = lim
-        if lim is not None and abs(r["change_pct"]) <= lim:
-            r["verdict"] = "no significant change"
-
-
-def trends(groups, requested, alpha, effect, all_metrics=False, correction=compare.CORRECTIONS[0],
-           spread=None):
+def trends(groups, requested, alpha, effect, all_metrics=False, correction=compare.CORRECTIONS[0]):
     """One Trend per accelerator of the guest groups.  Raises InputError
     when an explicit baseline was run under none of them."""
     guests = [g for g in groups if g.environment == "guest"]
     by_accel = {}
     for g in guests:
         by_accel.setdefault(accelerator(g), []).append(g)
-    out = [Trend(a, gs, requested, alpha, effect, all_metrics, correction, spread)
+    out = [Trend(a, gs, requested, alpha, effect, all_metrics, correction)
            for a, gs in sorted(by_accel.items())]
     if requested and out and all(t.missing_baseline for t in out):
         labels = sorted({l for t in out for l in t.labels}, key=version_key)
@@ -289,7 +242,7 @@ def write_text(ts, alpha, effect, correction, out):
               "# build's own release -> the build); regression: TO significantly worse\n"
               "# p: two-sided Mann-Whitney; %s (of the FROM median)\n"
               "# effect: ratio of medians TO/FROM, Cliff's delta = P(TO > FROM) - P(TO < FROM)\n"
-              "# medians over repetitions; bootstrap intervals: %d resamples, seed %d\n"
+              "# medians over samples (boots with --boots, else repetitions); bootstrap: %d resamples, seed %d\n"
               % (compare.rule_text(alpha, effect, correction), stats.BOOT_RESAMPLES, stats.BOOT_SEED))
     for t in ts:
         out.write("\n# accelerator %s: %s\n" % (t.accel, " < ".join(t.labels)))
@@ -313,13 +266,10 @@ def write_text(ts, alpha, effect, correction, out):
                 out.write("    %-28s REGRESSION: %s\n" % (r["metric"], r["note"]))
                 continue
             u, fv = r["unit"], metrics.format_value
-            null = ("  null=%s" % _pct(r["null_spread_pct"]).lstrip("+")
-                    if r.get("null_spread_pct") is not None else "")
-            out.write("    %-28s %10s -> %10s  %8s  %7s  delta %+5.2f  p=%-8.3g q=%-8.3g (%s, n=%d/%d)%s  "
+            out.write("    %-28s %10s -> %10s  %8s  %7s  delta %+5.2f  p=%-8.3g q=%-8.3g (%s, n=%d/%d)  "
                       "%s\n" % (
                 r["metric"], fv(r["base_median"], u), fv(r["new_median"], u), _pct(r["change_pct"]),
                 _ratio(r["ratio"]), r["cliffs_delta"], r["p"], r["q"], r["test"], r["n_base"], r["n_new"],
-                null,
                 r["verdict"].upper() if r["verdict"] == "regression" else r["verdict"]))
         for key, label, miss in t.absent:
             out.write("\nnot compared: %s / %s on %s: no %s run of it\n"
@@ -405,7 +355,7 @@ def _tic(label, i):
 
 def plot_scenario(renderer, plot, t, scenario, variant):
     """The figure of one scenario (sweep point): a panel per headline metric,
-    x the builds in version order, per strategy its median over repetitions
+    x the builds in version order, per strategy its median over samples
     (line) and the bootstrap 95% interval (band; bars when there is one
     build), a black ring where the comparison flags a regression."""
     from .plots import _q
@@ -568,7 +518,7 @@ def _rate(k, n):
 
 def write_false_positives(nbs, dirs, alpha, effect, correction, out):
     out.write("# false-positive rate: each DIR is an unchanged repeat of the same builds (same\n"
-              "# kernel, patches, scenarios, strategies, repetitions); every ordered pair of repeats\n"
+              "# kernel, patches, scenarios, strategies, boots, repetitions); every ordered pair of repeats\n"
               "# (A, B) is compared as `trend` compares an older build A with a newer build B, with\n"
               "# the same rule: a headline metric is flagged when B is significantly worse (%s\n"
               "# of A's median), or B has violations/hangs.\n"
@@ -640,22 +590,16 @@ def run(args, out):
     if args.threshold < 0:
         raise InputError("--threshold must not be negative")
     if getattr(args, "false_positives", False):
-        if args.null:
-            raise InputError("--null and --false-positives do not combine: the repeats are the null")
         return run_false_positives(args, out)
     runs = load_dirs(args.dir)
     groups = group_runs(runs)
     if not any(g.environment == "guest" for g in groups):
         raise InputError("%s: no guest results (OUT/kernel/<label>/...)" % ", ".join(args.dir))
-    spread = null_spread(args.null) if args.null else None
-    ts = trends(groups, args.baseline, args.alpha, args.threshold, args.all, args.correction, spread)
+    ts = trends(groups, args.baseline, args.alpha, args.threshold, args.all, args.correction)
     if all(len(t.labels) < 2 for t in ts):
         raise InputError("%s: one kernel build only (%s): nothing to compare"
                          % (", ".join(args.dir), ", ".join(l for t in ts for l in t.labels)))
     write_text(ts, args.alpha, args.threshold, args.correction, out)
-    if spread is not None:
-        out.write("# --null %s: a change no larger than between unchanged boots of one build "
-                  "(null=...%%) is not significant\n" % " ".join(args.null))
     rows = [r for t in ts for r in t.rows]
     for note in compare.power_notes(rows, args.alpha):
         out.write("note: %s\n" % note)
@@ -700,8 +644,7 @@ def _badge(r):
     return ' <span class="ci">no change (%s, p=%.2g)</span>' % (esc(_pct(r["change_pct"])), r["p"])
 
 
-def section_html(groups, outdir, alpha, effect, baseline=None, correction=compare.CORRECTIONS[0],
-                 spread=None):
+def section_html(groups, outdir, alpha, effect, baseline=None, correction=compare.CORRECTIONS[0]):
     """The report's "Per-kernel-version trends" section: how builds are
     compared, the verdict per build, and per scenario the trend plot and a
     table of medians with each build's verdict."""
@@ -713,7 +656,7 @@ def section_html(groups, outdir, alpha, effect, baseline=None, correction=compar
                    "no verdicts. Run <code>snapbench kernel matrix --versions V,V,... --out DIR</code> "
                    "(or <code>kernel run</code>) and report on that directory.</p>")
         return "\n".join(out)
-    ts = trends(groups, baseline, alpha, effect, correction=correction, spread=spread)
+    ts = trends(groups, baseline, alpha, effect, correction=correction)
     out.append(
         "<p>Kernel builds in version order (a <code>+patch</code> build right after its release). "
         "Each build is compared with a reference, always <i>from</i> the older build <i>to</i> the "
@@ -725,17 +668,16 @@ def section_html(groups, outdir, alpha, effect, baseline=None, correction=compar
         "median; invariant violations or hung runs "
         "in the later build are a regression whatever the numbers. Effect sizes: change of the "
         "median and Cliff's δ = P(later &gt; earlier) − P(later &lt; earlier) over pairs of "
-        "repetitions. Builds run under different accelerators are never compared. "
+        "samples. Builds run under different accelerators are never compared. "
         "<code>snapreport trend DIR</code> prints the same verdicts and exits 1 on a regression; "
         "<code>snapreport trend --false-positives DIR1 DIR2 ...</code> measures how often this "
-        "rule flags unchanged repeats of one build.%s</p>"
-        % ("two-sided Mann-Whitney U over repetitions, Benjamini-Hochberg q &lt; %g over the "
+        "rule flags unchanged repeats of one build. The samples are boots for builds run with "
+        "<code>--boots N</code> (a boot's value is the median of its repetitions: repetitions in "
+        "one boot share its speed), else repetitions.</p>"
+        % ("two-sided Mann-Whitney U over the samples, Benjamini-Hochberg q &lt; %g over the "
            "build comparison's headline metrics (a comparison tests dozens of metrics at once)"
            % alpha if correction == "bh" else
-           "two-sided Mann-Whitney U over repetitions, p &lt; %g (no correction)" % alpha, effect,
-           " Boot-to-boot noise: a change no larger than the largest between unchanged boots of "
-           "one build (<code>--null</code>, measured for each scenario, strategy and metric) is "
-           "not significant either." if spread is not None else ""))
+           "two-sided Mann-Whitney U over the samples, p &lt; %g (no correction)" % alpha, effect))
     flagged = [(t, l) for t in ts if not t.missing_baseline for l in t.labels
                if t.build_summary(l)[1] == "regression"]
     if flagged:

@@ -148,9 +148,10 @@ def retry_samples(rng, mean, cap=None):
     return out
 
 
-def one_run(args, rng, scenario, strategy, rep, params, intensity, sources, storms, kernel):
+def one_run(args, rng, scenario, strategy, rep, params, intensity, sources, storms, kernel,
+            boot=None, boot_f=1.0):
     prof = PROFILES[args.profile] if strategy in args.profile_strategy else PROFILES["base"]
-    f = math.exp(rng.gauss(0.0, args.noise))          # this run's luck
+    f = math.exp(rng.gauss(0.0, args.noise)) * boot_f  # this run's luck, and its boot's
     seq = strategy in ("seqretry", "hybrid")
     hybrid = strategy == "hybrid"
     unsafe = strategy in args.unsafe
@@ -251,6 +252,8 @@ def one_run(args, rng, scenario, strategy, rep, params, intensity, sources, stor
     }
     if kernel:
         ctx["kernel_label"] = kernel
+        if boot is not None:
+            ctx["boot"] = boot
     if unsafe:
         ctx["strategy_known_unsafe"] = True
     viol = [{"kind": "stale-device-pte", "vpn": 7, "pfn": 9, "device_gen": 1,
@@ -309,6 +312,14 @@ def main():
     ap.add_argument("--profile-strategy", metavar="NAME,...", default="seqretry",
                     help="the strategies --profile applies to (default seqretry)")
     ap.add_argument("--accel", default="tcg", help="context.accelerator of --guest runs")
+    ap.add_argument("--boots", type=int, default=0,
+                    help="--guest runs: split the repetitions over this many boots, in order, "
+                         "and record context.boot")
+    ap.add_argument("--boot-noise", type=float, default=0.0, metavar="SIGMA",
+                    help="each boot's speed factor is exp(N(0, SIGMA)), shared by all its runs")
+    ap.add_argument("--hide-boots", action="store_true",
+                    help="apply the boots' speed but do not record context.boot (how results "
+                         "looked before boots were recorded)")
     args = ap.parse_args()
     args.profile_strategy = [n for n in args.profile_strategy.split(",") if n]
     args.unsafe = [n for n in args.unsafe.split(",") if n]
@@ -321,6 +332,9 @@ def main():
             params = dict(SCENARIOS["munmap-storm"][3])
             params[SWEEP_PARAM] = v
             plan.append(("munmap-storm", "sweep/rate-%d" % v, params))
+    per_boot = -(-args.reps // args.boots) if args.boots else args.reps
+    boot_f = {b: math.exp(random.Random("%d/boot/%d" % (args.seed, b)).gauss(0.0, args.boot_noise))
+              for b in range(1, args.reps // per_boot + 2)}
     for scenario, subdir, params in plan:
         intensity, sources, storms, _ = SCENARIOS[scenario]
         if SWEEP_PARAM in params and scenario == "munmap-storm":
@@ -334,8 +348,11 @@ def main():
                     continue
                 # one generator per run: --profile changes seqretry's runs only
                 rng = random.Random("%d/%s/%s/%s/%d" % (args.seed, subdir, scenario, strategy, rep))
+                boot = rep // per_boot + 1
                 doc, hung = one_run(args, rng, scenario, strategy, rep, params,
-                                    intensity, sources, storms, args.guest)
+                                    intensity, sources, storms, args.guest,
+                                    boot if args.boots and args.guest and not args.hide_boots
+                                    else None, boot_f[boot])
                 name = "rep-%d%s.json" % (rep, ".hung" if hung else "")
                 write(os.path.join(root, subdir, scenario, strategy, name), doc)
     if log:
