@@ -24,8 +24,9 @@
  *
  * The reclaim storms need pages to reclaim: a read fault of untouched
  * anonymous memory maps the shared zero page, which reclaim cannot take, so
- * with a kswapd or alloc storm every page is written before the run
- * (reclaim_pages_per_s, from pswpout, says how much was reclaimed).
+ * with a kswapd or alloc storm mm.memory_pages pages, spread evenly, are
+ * written before the run (reclaim_pages_per_s, from pswpout, says how much
+ * was reclaimed).
  *
  * A storm's try mode (reclaim skips folios whose notifiers would block) is
  * the sysctl vm.mmu_notifier_reclaim_try of the series' second patch.
@@ -570,11 +571,17 @@ static int run_one(const struct scenario *sc, unsigned int sid, const char *stra
 		die("cannot map %lu pages: %s", sc->pages, strerror(errno));
 	/*
 	 * A read fault of untouched anonymous memory maps the shared zero
-	 * page, which reclaim cannot take: give the reclaim storms real pages.
+	 * page, which reclaim cannot take: give the reclaim storms real pages,
+	 * mm.memory_pages of them spread evenly over the mapping, which fills
+	 * the memcg to its limit without swapping most of them out first.
 	 */
-	if (sc->storm[STORM_KSWAPD].threads || sc->storm[STORM_ALLOC].threads)
-		for (unsigned long pg = 0; pg < sc->pages; pg++)
+	if (sc->storm[STORM_KSWAPD].threads || sc->storm[STORM_ALLOC].threads) {
+		unsigned long stride = sc->pages / (sc->memory_pages < sc->pages ?
+						    sc->memory_pages : sc->pages);
+
+		for (unsigned long pg = 0; pg < sc->pages; pg += stride)
 			run->base[pg * PAGE_SZ] = (char)(pg | 1);
+	}
 	/* The device is bound to the mm at open: one device per run. */
 	run->fd = open(GUEST_DEV, O_RDWR);
 	if (run->fd < 0)
