@@ -515,6 +515,19 @@ static void report_hang(struct grun *run, const char *scenario, const char *stra
 
 	fprintf(stderr, "snapbench-guest: %s/%s rep %d hung: a thread made no progress for %g s\n",
 		scenario, strategy, rep, run->sc->watchdog_s);
+	/*
+	 * Before anything allocates: in a memcg at its limit, an allocation
+	 * reclaims, and reclaim of the mirror's pages waits on whatever the
+	 * stuck threads hold, so the report and the partial result would
+	 * hang too.
+	 */
+	fd = open(MEMCG_DIR "/memory.max", O_WRONLY);
+	if (fd >= 0) {
+		if (write(fd, "max", 3) != 3)
+			fprintf(stderr, "snapbench-guest: cannot lift memory.max: %s\n",
+				strerror(errno));
+		close(fd);
+	}
 	for (i = 0; i < run->nr_threads; i++) {
 		struct gthread *t = &run->thread[i];
 
