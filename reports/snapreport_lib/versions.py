@@ -43,10 +43,11 @@ FROM) over all pairs of samples.
 The unit of replication.  Guest runs that record their boot (`kernel run
 --boots N`) are compared boot against boot: a boot's value is the median
 of its repetitions (results.Group), so n is the number of boots.
-Repetitions in one boot share its speed; counting them as independent
-flagged unchanged boots of one build as regressions in 11 of 12
-comparisons here (README, "Kernel trends").  Results without a boot (older
-trees, userspace) count each run.
+Repetitions in one boot share its speed: counted as independent, they
+made 11 of 12 comparisons of unchanged boots of one build a regression
+here; eight boots a side made 0 of 12 (README, "The boot is the unit of
+replication").  Results without a boot (older trees, userspace) count
+each run.
 
 Exit status of `snapreport trend`: 1 when any headline metric has a
 regression, else 0; 2 on bad input (no guest results, one build only, an
