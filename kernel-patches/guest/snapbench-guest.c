@@ -916,6 +916,17 @@ static int run_in_child(const struct run_context *ctx, unsigned int sid, const c
 	return 1;
 }
 
+/* A whole number in [@lo, @hi] given to option @name, or a one-line error. */
+static int int_arg(const char *name, const char *arg, long lo, long hi)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (!*arg || *end || v < lo || v > hi)
+		die("%s: not a number from %ld to %ld: %s", name, lo, hi, arg);
+	return (int)v;
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -985,19 +996,13 @@ int main(int argc, char **argv)
 			strat = optarg;
 			break;
 		case 'r':
-			reps = (int)strtol(optarg, &end, 10);
-			if (*end || reps < 1 || reps > 1000)
-				die("--reps: not a number from 1 to 1000: %s", optarg);
+			reps = int_arg("--reps", optarg, 1, 1000);
 			break;
 		case 'b':
-			boot = (int)strtol(optarg, &end, 10);
-			if (*end || boot < 1 || boot > 1000)
-				die("--boot: not a number from 1 to 1000: %s", optarg);
+			boot = int_arg("--boot", optarg, 1, 1000);
 			break;
 		case 'f':
-			first = (int)strtol(optarg, &end, 10);
-			if (*end || first < 0 || first > 1000000)
-				die("--first-rep: not a number from 0 to 1000000: %s", optarg);
+			first = int_arg("--first-rep", optarg, 0, 1000000);
 			break;
 		case 'e':
 			seed = strtoull(optarg, &end, 0);
