@@ -64,6 +64,7 @@
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
@@ -370,30 +371,35 @@ static void write_file(const char *path, const char *text)
 
 #define MEMCG_DIR	"/sys/fs/cgroup/snapbench"
 
-/* Put the process under memory.max so that allocations reclaim its pages. */
-static void enter_memcg(unsigned long pages)
+/*
+ * A memcg whose memory.max makes allocations reclaim the mirror's pages.
+ * Only the run's process joins it (join_memcg(), in the child): the parent
+ * stays outside, so that it can still allocate, and report, when a run
+ * in the memcg cannot free memory.
+ */
+static void make_memcg(unsigned long pages)
 {
-	const char *dir = MEMCG_DIR;
 	char path[96], text[32];
 
-	if (mkdir(dir, 0755) && errno != EEXIST)
-		die("cannot create memcg %s: %s", dir, strerror(errno));
+	if (mkdir(MEMCG_DIR, 0755) && errno != EEXIST)
+		die("cannot create memcg %s: %s", MEMCG_DIR, strerror(errno));
 	write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
-	snprintf(path, sizeof(path), "%s/memory.max", dir);
+	snprintf(path, sizeof(path), "%s/memory.max", MEMCG_DIR);
 	snprintf(text, sizeof(text), "%lu", pages * PAGE_SZ);
-	write_file(path, text);
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	snprintf(text, sizeof(text), "%d", getpid());
 	write_file(path, text);
 }
 
-/* Back to the root cgroup: the next scenario must not inherit the limit. */
-static void leave_memcg(void)
+static void join_memcg(void)
 {
 	char text[32];
 
 	snprintf(text, sizeof(text), "%d", getpid());
-	write_file("/sys/fs/cgroup/cgroup.procs", text);
+	write_file(MEMCG_DIR "/cgroup.procs", text);
+}
+
+/* The next scenario must not inherit the limit. */
+static void remove_memcg(void)
+{
 	if (rmdir(MEMCG_DIR))
 		die("cannot remove memcg %s: %s", MEMCG_DIR, strerror(errno));
 }
@@ -485,13 +491,13 @@ static struct gthread *watch(struct grun *run, uint64_t until_ns)
 	}
 }
 
-/* Copy /proc/self/task/<tid>/<what> to stderr, each line after @prefix. */
+/* Copy /proc/<tid>/<what> to stderr, each line after @prefix. */
 static void print_task_file(pid_t tid, const char *what, const char *prefix)
 {
 	char path[64], line[256];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/self/task/%d/%s", (int)tid, what);
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)tid, what);
 	f = fopen(path, "r");
 	if (!f) {
 		fprintf(stderr, "%s(no %s: %s)\n", prefix, path, strerror(errno));
@@ -506,28 +512,64 @@ static void print_task_file(pid_t tid, const char *what, const char *prefix)
  * The watchdog fired: say which threads are stuck where, in userspace and
  * in the kernel, and have the kernel list every blocked task.
  */
+/* Ask the kernel for every blocked task's stack (sysrq w, to the console). */
+static void sysrq_blocked(void)
+{
+	int fd = open("/proc/sysrq-trigger", O_WRONLY);
+
+	if (fd < 0 || write(fd, "w", 1) != 1)
+		fprintf(stderr, "snapbench-guest: no sysrq: %s\n", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Each thread of process @pid: its wait channel and kernel stack, and sysrq w. */
+static void print_process_stacks(pid_t pid)
+{
+	char path[64];
+	struct dirent *d;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	while (dir && (d = readdir(dir))) {
+		if (d->d_name[0] == '.')
+			continue;
+		fprintf(stderr, "snapbench-guest: stuck: thread %s of pid %d\n", d->d_name, (int)pid);
+		print_task_file((pid_t)atoi(d->d_name), "wchan", "  wchan: ");
+		print_task_file((pid_t)atoi(d->d_name), "stack", "  ");
+	}
+	if (dir)
+		closedir(dir);
+	sysrq_blocked();
+}
+
+/*
+ * Once a run hangs, before anything allocates: in a memcg at its limit an
+ * allocation reclaims, and reclaim of the mirror's pages waits on whatever
+ * the stuck threads hold, so the report and the partial result would hang
+ * too.
+ */
+static void lift_memcg_limit(void)
+{
+	int fd = open(MEMCG_DIR "/memory.max", O_WRONLY);
+
+	if (fd < 0)
+		return;
+	if (write(fd, "max", 3) != 3)
+		fprintf(stderr, "snapbench-guest: cannot lift memory.max: %s\n", strerror(errno));
+	close(fd);
+}
+
 static void report_hang(struct grun *run, const char *scenario, const char *strategy,
 			int rep)
 {
 	uint64_t now = now_ns(), since;
 	unsigned int i;
-	int fd;
 
 	fprintf(stderr, "snapbench-guest: %s/%s rep %d hung: a thread made no progress for %g s\n",
 		scenario, strategy, rep, run->sc->watchdog_s);
-	/*
-	 * Before anything allocates: in a memcg at its limit, an allocation
-	 * reclaims, and reclaim of the mirror's pages waits on whatever the
-	 * stuck threads hold, so the report and the partial result would
-	 * hang too.
-	 */
-	fd = open(MEMCG_DIR "/memory.max", O_WRONLY);
-	if (fd >= 0) {
-		if (write(fd, "max", 3) != 3)
-			fprintf(stderr, "snapbench-guest: cannot lift memory.max: %s\n",
-				strerror(errno));
-		close(fd);
-	}
+	lift_memcg_limit();
 	for (i = 0; i < run->nr_threads; i++) {
 		struct gthread *t = &run->thread[i];
 
@@ -543,11 +585,7 @@ static void report_hang(struct grun *run, const char *scenario, const char *stra
 		print_task_file(t->tid_nr, "stack", "  ");
 	}
 	fflush(stderr);
-	fd = open("/proc/sysrq-trigger", O_WRONLY);
-	if (fd < 0 || write(fd, "w", 1) != 1)
-		fprintf(stderr, "snapbench-guest: no sysrq: %s\n", strerror(errno));
-	if (fd >= 0)
-		close(fd);
+	sysrq_blocked();
 }
 
 /*
@@ -810,7 +848,8 @@ static void __attribute__((noreturn)) park(const char *path)
 	const char *marker = getenv("SNAPBENCH_HUNG");
 	int fd;
 
-	fprintf(stderr, "snapbench-guest: partial result: %s; no more runs in this boot\n", path);
+	fprintf(stderr, "snapbench-guest: %s%s; no more runs in this boot\n",
+		path ? "partial result: " : "no result file for this run", path ?: "");
 	fflush(stdout);
 	fflush(stderr);
 	if (marker) {
@@ -879,15 +918,16 @@ static int one_rep(const struct run_context *ctx, unsigned int sid, const char *
 /*
  * Each run is a child process, so that a run the memcg OOM killer ends
  * (rangelock in a memcg at memory.max: DESIGN-rangelock.md, "Known hazards")
- * is reported as that run's failure and the runs after it still run.  The
- * parent cannot be the victim: its oom_score_adj is -1000.
+ * is reported as that run's failure and the runs after it still run.  Only
+ * the child is in the memcg.
  */
 static int run_in_child(const struct run_context *ctx, unsigned int sid, const char *out)
 {
 	unsigned long kills = memcg_oom_kills();
 	struct run_result none = { 0 };
+	uint64_t due;
 	int status;
-	pid_t pid;
+	pid_t pid, got;
 
 	fflush(stdout);
 	fflush(stderr);
@@ -895,12 +935,33 @@ static int run_in_child(const struct run_context *ctx, unsigned int sid, const c
 	if (pid < 0)
 		die("fork: %s", strerror(errno));
 	if (!pid) {
-		write_file("/proc/self/oom_score_adj", "0");
+		if (ctx->sc->storm[STORM_ALLOC].threads)
+			join_memcg();
 		exit(one_rep(ctx, sid, out));
 	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
+	/*
+	 * The child's own watchdog reports a hang, unless the child cannot run
+	 * it: killed (by the OOM killer) while its threads sleep in the kernel
+	 * for good, it never exits.  Then the parent reports and parks, so that
+	 * the boot ends at once and the earlier runs' files go home.
+	 */
+	due = now_ns() + (uint64_t)((ctx->sc->warmup_s + ctx->sc->duration_s +
+				     3 * ctx->sc->watchdog_s + 30) * 1e9);
+	while ((got = waitpid(pid, &status, WNOHANG)) <= 0) {
+		if (got < 0 && errno != EINTR)
 			die("waitpid: %s", strerror(errno));
+		if (now_ns() > due) {
+			lift_memcg_limit();
+			fprintf(stderr, "snapbench-guest: %s/%s rep %d hung: its process (pid %d%s) "
+				"has not exited long after the run was due to end\n", ctx->scenario,
+				ctx->strategy, ctx->rep, (int)pid,
+				memcg_oom_kills() > kills ? ", killed by the memcg OOM killer" : "");
+			print_process_stacks(pid);
+			summary(ctx, &none, "hung");
+			park(NULL);
+		}
+		sleep_until_ns(now_ns() + 100000000);
+	}
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status) != 0;
 	if (WTERMSIG(status) == SIGKILL && memcg_oom_kills() > kills) {
@@ -1053,7 +1114,6 @@ int main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	write_file("/proc/self/oom_score_adj", "-1000");
 
 	for (int si = 0; si < nscen && !stop_requested; si++) {
 		struct scenario sc;
@@ -1069,7 +1129,7 @@ int main(int argc, char **argv)
 		if (sc.storm[STORM_MIGRATE].threads && count_nodes() < 2)
 			die("scenario %s: the migrate storm needs two NUMA nodes", sc.name);
 		if (sc.storm[STORM_ALLOC].threads)
-			enter_memcg(sc.memory_pages);
+			make_memcg(sc.memory_pages);
 
 		for (i = 0; i < (int)NR_STRATEGIES; i++) {
 			if (!want[i])
@@ -1096,7 +1156,7 @@ int main(int argc, char **argv)
 			}
 		}
 		if (sc.storm[STORM_ALLOC].threads)
-			leave_memcg();
+			remove_memcg();
 	}
 	return stop_requested ? 130 : failed;
 }
