@@ -210,8 +210,7 @@ class Group:
             v = r.counter(metric_name)
             if v is not None:
                 per.setdefault(self._unit(r), []).append(v)
-        return [vs[0] if len(vs) == 1 else stats.median(vs)
-                for _, vs in sorted(per.items(), key=lambda kv: str(kv[0]))]
+        return [stats.median(vs) for _, vs in sorted(per.items(), key=lambda kv: str(kv[0]))]
 
     def summary(self, metric_name):
         """(median, ci_lo, ci_hi, n) or None when no completed run has it."""
