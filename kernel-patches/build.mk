@@ -33,10 +33,7 @@ KERNEL_APPLY_TEST = tests/kernel/apply.t
 # needs sixteen metrics to move together).
 KERNEL_MATRIX_VERSIONS  ?= 6.1.170,6.1.192,6.12.107,6.12.117
 KERNEL_MATRIX_SCENARIOS ?= munmap-storm,madvise-storm,reclaim-try,hot-range
-# THP off: with THP, reclaim-try's MADV_PAGEOUT can split a huge page under
-# a range lock holder and deadlock with it (DESIGN-rangelock.md, "Known
-# hazards"), and a hung run is a regression whatever the numbers.
-KERNEL_MATRIX_FLAGS     ?= --boots 8 --reps 1 --duration 0.5 --append transparent_hugepage=never
+KERNEL_MATRIX_FLAGS     ?= --boots 8 --reps 1 --duration 0.5
 KERNEL_MATRIX_OUT       ?= results/kernel-matrix
 
 kernel-matrix: all
