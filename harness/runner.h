@@ -58,7 +58,7 @@ struct run_result {
 	struct {
 		char name[40];
 		unsigned long value;
-	} strategy_counter[16];
+	} strategy_counter[24];
 
 	/* correctness */
 	unsigned long violations;

@@ -73,8 +73,9 @@ $(B)/guest/test_snapbench.h: $(GUEST_UAPI_PATCH)
 	@test -s $@.tmp || { echo "$<: no include/uapi/linux/test_snapbench.h in the patch" >&2; exit 1; }
 	mv $@.tmp $@
 
-$(GUEST_PROG): kernel-patches/guest/snapbench-guest.c $(B)/guest/test_snapbench.h $(LIBSNAP)
-	$(CC) $(CPPFLAGS) -I$(B)/guest $(ALL_CFLAGS) -static $< -o $@ $(LIBSNAP) \
+# (libsnap.a by name: LIBSNAP is set after this file is read)
+$(GUEST_PROG): kernel-patches/guest/snapbench-guest.c $(B)/guest/test_snapbench.h $(B)/libsnap.a
+	$(CC) $(CPPFLAGS) -I$(B)/guest $(ALL_CFLAGS) -static $< -o $@ $(B)/libsnap.a \
 		-lurcu-memb -lurcu-common -lm
 
 ifeq ($(SAN),)

@@ -42,8 +42,9 @@
  *
  * A hang.  A thread stuck in one system call or ioctl for run.watchdog_s
  * cannot be killed, so the run cannot end the usual way.  The main thread
- * watches: it prints each stuck thread's kernel stack and wait channel,
- * asks the kernel for every blocked task (sysrq w), writes what the threads
+ * watches: it names the stuck threads, prints every thread's state, system
+ * call, wait channel and kernel stack, asks the kernel for every blocked
+ * task and every CPU's backtrace (sysrq w, l), writes what the threads
  * that did stop measured as rep-<N>.hung.json, then creates the file named
  * by $SNAPBENCH_HUNG.  The guest's /init waits for that file or for the
  * payload's exit, whichever comes first, and sends the results home.
@@ -125,6 +126,7 @@ struct gthread {
 	unsigned long ops;		/* passes or operations, measured */
 	unsigned long misses, retries_max, streak, streak_max;
 	unsigned long late, skipped;
+	unsigned long failed_efault, failed_ebusy, failed_eintr;	/* mirror */
 	struct hist ttm_ns, retries, oplat_ns, stall_ns;
 	pid_t tid_nr;			/* for /proc/self/task/<tid> */
 	atomic_ullong op_since;		/* now_ns() at the start of the current
@@ -215,9 +217,19 @@ static void *mirror_main(void *arg)
 		ret = ioctl(run->fd, SNAPBENCH_IOC_MIRROR, &m);
 		atomic_store(&t->op_since, 0);
 		if (ret) {
-			/* A range the munmap storm is replacing: not a pass. */
-			if (errno == EFAULT || errno == EBUSY || errno == EINTR)
+			/*
+			 * Not a pass, and counted: -EFAULT is a fault that
+			 * failed (VM_FAULT_OOM or SIGBUS: no memory in the
+			 * memcg), -EBUSY and -EINTR a pass given up.  A run
+			 * made only of these made no progress.
+			 */
+			if (errno == EFAULT || errno == EBUSY || errno == EINTR) {
+				if (phase == PH_MEASURE)
+					++*(errno == EFAULT ? &t->failed_efault :
+					    errno == EBUSY ? &t->failed_ebusy :
+					    &t->failed_eintr);
 				continue;
+			}
 			t->err = errno;
 			break;
 		}
@@ -438,8 +450,10 @@ static void add_counter(struct run_result *res, const char *name,
 {
 	unsigned int i = res->nr_strategy_counters;
 
-	if (i >= sizeof(res->strategy_counter) / sizeof(res->strategy_counter[0]))
-		return;
+	if (i >= sizeof(res->strategy_counter) / sizeof(res->strategy_counter[0])) {
+		fprintf(stderr, "snapbench-guest: no room for counter %s\n", name);
+		abort();
+	}
 	snprintf(res->strategy_counter[i].name,
 		 sizeof(res->strategy_counter[i].name), "%s", name);
 	res->strategy_counter[i].value = value;
@@ -512,18 +526,42 @@ static void print_task_file(pid_t tid, const char *what, const char *prefix)
  * The watchdog fired: say which threads are stuck where, in userspace and
  * in the kernel, and have the kernel list every blocked task.
  */
-/* Ask the kernel for every blocked task's stack (sysrq w, to the console). */
-static void sysrq_blocked(void)
+/*
+ * Ask the kernel for the stacks of every blocked task (sysrq w) and of what
+ * runs on every CPU (sysrq l), to the console: a thread that loops in the
+ * kernel holding a lock is as visible as one that sleeps.
+ */
+static void sysrq_stacks(void)
 {
 	int fd = open("/proc/sysrq-trigger", O_WRONLY);
 
-	if (fd < 0 || write(fd, "w", 1) != 1)
+	if (fd < 0 || write(fd, "w", 1) != 1 || write(fd, "l", 1) != 1)
 		fprintf(stderr, "snapbench-guest: no sysrq: %s\n", strerror(errno));
 	if (fd >= 0)
 		close(fd);
 }
 
-/* Each thread of process @pid: its wait channel and kernel stack, and sysrq w. */
+/*
+ * One thread: its scheduler state (R running, S/D sleeping), the system call
+ * it is in (or "running" in user space), its wait channel and kernel stack.
+ */
+static void print_thread(pid_t tid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)tid);
+	f = fopen(path, "r");
+	if (f && fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) && p[1])
+		fprintf(stderr, "  state: %c\n", p[2]);
+	if (f)
+		fclose(f);
+	print_task_file(tid, "syscall", "  syscall: ");
+	print_task_file(tid, "wchan", "  wchan: ");
+	print_task_file(tid, "stack", "  ");
+}
+
+/* Every thread of process @pid, whatever its state, then sysrq w and l. */
 static void print_process_stacks(pid_t pid)
 {
 	char path[64];
@@ -535,13 +573,13 @@ static void print_process_stacks(pid_t pid)
 	while (dir && (d = readdir(dir))) {
 		if (d->d_name[0] == '.')
 			continue;
-		fprintf(stderr, "snapbench-guest: stuck: thread %s of pid %d\n", d->d_name, (int)pid);
-		print_task_file((pid_t)atoi(d->d_name), "wchan", "  wchan: ");
-		print_task_file((pid_t)atoi(d->d_name), "stack", "  ");
+		fprintf(stderr, "snapbench-guest: thread %s of pid %d\n", d->d_name, (int)pid);
+		print_thread((pid_t)atoi(d->d_name));
 	}
 	if (dir)
 		closedir(dir);
-	sysrq_blocked();
+	fflush(stderr);
+	sysrq_stacks();
 }
 
 /*
@@ -581,11 +619,9 @@ static void report_hang(struct grun *run, const char *scenario, const char *stra
 		fprintf(stderr, "snapbench-guest: stuck: %s-%d (tid %d) in %s for %.1f s\n",
 			t->role, t->index, (int)t->tid_nr, t->doing,
 			(double)(now - since) / 1e9);
-		print_task_file(t->tid_nr, "wchan", "  wchan: ");
-		print_task_file(t->tid_nr, "stack", "  ");
 	}
 	fflush(stderr);
-	sysrq_blocked();
+	print_process_stacks(getpid());
 }
 
 /*
@@ -607,6 +643,7 @@ static int run_one(const struct scenario *sc, unsigned int sid, const char *stra
 	struct snapbench_stats st0, st1;
 	struct gthread *stuck;
 	unsigned long skip0, skip1, swp0, swp1, late = 0;
+	unsigned long f_efault = 0, f_ebusy = 0, f_eintr = 0;
 	unsigned int i;
 	int k, ret = 0;
 
@@ -741,6 +778,9 @@ static int run_one(const struct scenario *sc, unsigned int sid, const char *stra
 			if (t->ops > res->mirror_passes_max)
 				res->mirror_passes_max = t->ops;
 			late += t->late;
+			f_efault += t->failed_efault;
+			f_ebusy += t->failed_ebusy;
+			f_eintr += t->failed_eintr;
 		} else {
 			enum mm_inval_kind ik = storm_inval[t->storm];
 
@@ -756,6 +796,9 @@ static int run_one(const struct scenario *sc, unsigned int sid, const char *stra
 	if (res->mirror_passes_min == ULONG_MAX)
 		res->mirror_passes_min = 0;	/* every mirror thread stuck */
 	add_counter(res, "late_passes", late);
+	add_counter(res, "mirror_failed_efault", f_efault);
+	add_counter(res, "mirror_failed_ebusy", f_ebusy);
+	add_counter(res, "mirror_failed_eintr", f_eintr);
 	res->reclaim_skipped = skip1 - skip0;
 	/*
 	 * Pages reclaimed: the mirrored memory is anonymous and swap is zram,
@@ -879,18 +922,34 @@ static char *cmdline_accel(void)
 	return accel;
 }
 
+/* Mirror ioctls that failed and were not passes (the mirror_failed_* counters) */
+static unsigned long failed_passes(const struct run_result *res)
+{
+	unsigned long n = 0;
+
+	for (unsigned int i = 0; i < res->nr_strategy_counters; i++)
+		if (!strncmp(res->strategy_counter[i].name, "mirror_failed_", 14))
+			n += res->strategy_counter[i].value;
+	return n;
+}
+
 static void summary(const struct run_context *ctx, const struct run_result *res,
 		    const char *status)
 {
 	printf("SUMMARY environment=guest accelerator=%s scenario=%s strategy=%s rep=%d seed=%llu "
-	       "passes=%lu deadline_misses=%lu retries_max=%lu ttm_p99_ns=%llu violations=%lu status=%s\n",
+	       "passes=%lu failed_passes=%lu deadline_misses=%lu retries_max=%lu ttm_p99_ns=%llu "
+	       "violations=%lu status=%s\n",
 	       ctx->accelerator ?: "unknown", ctx->scenario, ctx->strategy, ctx->rep,
-	       (unsigned long long)ctx->seed, res->passes, res->misses, res->retries_max,
+	       (unsigned long long)ctx->seed, res->passes, failed_passes(res), res->misses, res->retries_max,
 	       (unsigned long long)hist_percentile(&res->ttm_ns, 99), res->violations, status);
 	fflush(stdout);
 }
 
-/* One run, written to its result file: 0, or 1 when it failed or found violations. */
+/*
+ * One run, written to its result file: 0, or 1 when it failed, found
+ * violations or made no mirror pass ("no-progress": 0 violations in 0
+ * passes proves nothing, so such a run is never ok).
+ */
 static int one_rep(const struct run_context *ctx, unsigned int sid, const char *out)
 {
 	struct run_result res = { 0 };
@@ -907,10 +966,10 @@ static int one_rep(const struct run_context *ctx, unsigned int sid, const char *
 	if (!wret && (wret = result_write(path, ctx, &res)))
 		fprintf(stderr, "snapbench-guest: %s: %s\n", path, strerror(-wret));
 	ret = ret ?: wret;
-	summary(ctx, &res, res.hung ? "hung" : ret ? "failed" : "ok");
+	summary(ctx, &res, res.hung ? "hung" : ret ? "failed" : !res.passes ? "no-progress" : "ok");
 	if (res.hung)
 		park(path);
-	status = ret || res.violations;
+	status = ret || res.violations || !res.passes;
 	run_result_release(&res);
 	return status;
 }

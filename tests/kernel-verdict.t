@@ -1,0 +1,53 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# TAP: make test-kernel's storm-payload verdict (harness/kernel/payload-verdict)
+# fails a run that made no mirror pass, or too few, whatever its violations,
+# and names a known finding only under its own name and status.
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+V=$ROOT/harness/kernel/payload-verdict
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+check() {	# check DESCRIPTION WANT_STATUS WANT_PREFIX ARGS...
+	desc=$1 want=$2 prefix=$3
+	shift 3
+	out=$("$V" "$@" 2>&1)
+	st=$?
+	n=$((n + 1))
+	if [ "$st" = "$want" ] && [ "${out#"$prefix"}" != "$out" ]; then
+		echo "ok $n - $desc"
+	else
+		echo "not ok $n - $desc"
+		echo "# status $st (want $want): $out"
+	fi
+}
+line() {	# line SCENARIO STRATEGY PASSES STATUS [VIOLATIONS]
+	echo "SUMMARY environment=guest accelerator=tcg scenario=$1 strategy=$2 rep=0 seed=1" \
+		"passes=$3 failed_passes=0 deadline_misses=0 retries_max=0 ttm_p99_ns=1" \
+		"violations=${5:-0} status=$4"
+}
+echo "1..8"
+{ line baseline seqretry 160 ok; line baseline rangelock 166 ok; } >"$tmp/good"
+check "every run ok with enough passes passes" 0 "0 0 every run ok" \
+	"$tmp/good" --runs 2 --min-passes 20
+{ line baseline seqretry 160 ok; line reclaim-try rangelock 0 ok; } >"$tmp/zero"
+check "a 0-pass run with status ok and 0 violations fails" 1 "1 0 reclaim-try/rangelock only 0 passes" \
+	"$tmp/zero" --runs 2 --min-passes 20
+{ line baseline seqretry 160 ok; line mixed rangelock 0 no-progress; } >"$tmp/noprog"
+check "a no-progress run fails by name" 1 "1 0 mixed/rangelock no-progress" \
+	"$tmp/noprog" --runs 2 --min-passes 20
+{ line baseline seqretry 160 ok; line mixed hybrid 5 ok; } >"$tmp/few"
+check "a run below the minimum fails" 1 "1 0 mixed/hybrid only 5 passes" \
+	"$tmp/few" --runs 2 --min-passes 20
+{ line baseline seqretry 160 ok 3; } >"$tmp/viol"
+check "a violation fails" 1 "1 0 baseline/seqretry violations=3" \
+	"$tmp/viol" --runs 1 --min-passes 20
+line baseline seqretry 160 ok >"$tmp/missing"
+check "a run that never reported fails" 1 "1 0 1 of 2 runs reported" \
+	"$tmp/missing" --runs 2 --min-passes 20
+{ line baseline seqretry 160 ok; line mixed rangelock 0 oom-killed; } >"$tmp/known"
+check "a known finding is named, not failed" 0 "0 1 every run ok" \
+	"$tmp/known" --runs 2 --min-passes 20 --finding mixed/rangelock:oom-killed
+check "the same status under another name fails" 1 "1 0 mixed/rangelock oom-killed" \
+	"$tmp/known" --runs 2 --min-passes 20 --finding mixed/hybrid:oom-killed
