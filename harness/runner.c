@@ -20,6 +20,7 @@
 #include "harness/rand.h"
 #include "harness/runner.h"
 #include "harness/sched.h"
+#include "strategies/inject.h"
 #include "workloads/storm.h"
 
 enum phase { PHASE_WARMUP, PHASE_MEASURE, PHASE_STOP };
@@ -402,6 +403,18 @@ static bool join_threads(struct runner *run, double timeout_s)
 	return all;
 }
 
+/* A stuck thread that sleeps in the strategy with nothing held: say so. */
+static void stuck_lost_wakeup(struct run_thread *t, char *doing, size_t len)
+{
+	const struct snap_ops *ops = t->run->rc->ops;
+	size_t used = strlen(doing);
+	char what[96];
+
+	if (ops->lost_wakeup && used + 3 < len &&
+	    ops->lost_wakeup(&t->run->mirror.dom, t->thread, what, sizeof(what)))
+		snprintf(doing + used, len - used, "; %s", what);
+}
+
 static void summarize_thread(struct run_result *res, struct run_thread *t)
 {
 	struct run_thread_summary *s = &res->thread[res->nr_threads++];
@@ -417,6 +430,8 @@ static void summarize_thread(struct run_result *res, struct run_thread *t)
 			 (now_ns() - atomic_load(&t->doing_since)) / 1e9);
 	else if (s->stuck)
 		snprintf(s->doing, sizeof(s->doing), "between operations");
+	if (s->stuck)
+		stuck_lost_wakeup(t, s->doing, sizeof(s->doing));
 	if (!t->joined)
 		return;		/* its private data may still be changing */
 
@@ -465,6 +480,8 @@ static void collect_strategy_counter(const char *name, unsigned long value, void
 int runner_run(const struct run_config *rc, struct run_result *res)
 {
 	struct runner *run = calloc(1, sizeof(*run));
+	struct inject_spec inject;
+	char err[SCENARIO_ERR_LEN];
 	unsigned long last_progress = 0;
 	uint64_t last_change, end_ns;
 	unsigned int i;
@@ -481,6 +498,10 @@ int runner_run(const struct run_config *rc, struct run_result *res)
 	ret = runner_setup(run);
 	if (ret)
 		goto out_free;
+	ret = inject_parse(run->sc->inject, &inject, err, sizeof(err));
+	if (ret)
+		goto out_teardown;
+	inject_arm(&inject);
 	atomic_store(&run->phase, PHASE_WARMUP);
 	for (i = 0; i < run->nr_threads; i++) {
 		ret = -pthread_create(&run->threads[i].thread, NULL,
@@ -523,8 +544,10 @@ int runner_run(const struct run_config *rc, struct run_result *res)
 		res->hung = true;
 		return -ETIMEDOUT;
 	}
-	runner_teardown(run);
 	ret = 0;
+out_teardown:
+	inject_arm(&(struct inject_spec){ 0 });
+	runner_teardown(run);
 out_free:
 	free(run);
 	return ret;

@@ -31,7 +31,7 @@ struct run_thread_summary {
 	int cpu;			/* -1: not pinned */
 	unsigned long ops;		/* passes or storm operations, measured */
 	bool stuck;			/* still inside an operation at the end */
-	char doing[96];			/* what it was doing, for a hang report */
+	char doing[160];		/* what it was doing, for a hang report */
 };
 
 struct run_result {
@@ -58,7 +58,7 @@ struct run_result {
 	struct {
 		char name[40];
 		unsigned long value;
-	} strategy_counter[24];
+	} strategy_counter[48];
 
 	/* correctness */
 	unsigned long violations;

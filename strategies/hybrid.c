@@ -192,6 +192,28 @@ static void hybrid_invalidate_end(struct snap_dom *d, struct snap_range *r)
 		rangequeue_release(&h->queue, &hr->node);
 }
 
+/*
+ * The locked passes and the invalidations they queue (order.*, wakeup.*);
+ * and the design's bound on retries: a pass retries at most HYBRID_ATTEMPTS
+ * times, then commits under the lock.
+ */
+static void hybrid_report(struct snap_dom *d,
+			  void (*fn)(const char *name, unsigned long value, void *arg),
+			  void *arg)
+{
+	struct hybrid_dom *h = d->priv;
+
+	rangequeue_report(&h->queue, fn, arg);
+	fn("hybrid.retries_bound", HYBRID_ATTEMPTS, arg);
+}
+
+static bool hybrid_lost_wakeup(struct snap_dom *d, pthread_t thread, char *buf, size_t len)
+{
+	struct hybrid_dom *h = d->priv;
+
+	return rangequeue_lost_wakeup(&h->queue, thread, buf, len);
+}
+
 const struct snap_ops hybrid_ops = {
 	.name			= "hybrid",
 	.summary		= "seqretry for 3 attempts, then one pass under the FIFO range lock",
@@ -202,4 +224,6 @@ const struct snap_ops hybrid_ops = {
 	.read_end		= hybrid_read_end,
 	.invalidate_start	= hybrid_invalidate_start,
 	.invalidate_end		= hybrid_invalidate_end,
+	.report			= hybrid_report,
+	.lost_wakeup		= hybrid_lost_wakeup,
 };

@@ -140,6 +140,18 @@ static void rangelock_invalidate_end(struct snap_dom *d, struct snap_range *r)
 		rangequeue_release(d->priv, &rr->node);
 }
 
+static void rangelock_report(struct snap_dom *d,
+			     void (*fn)(const char *name, unsigned long value, void *arg),
+			     void *arg)
+{
+	rangequeue_report(d->priv, fn, arg);
+}
+
+static bool rangelock_lost_wakeup(struct snap_dom *d, pthread_t thread, char *buf, size_t len)
+{
+	return rangequeue_lost_wakeup(d->priv, thread, buf, len);
+}
+
 const struct snap_ops rangelock_ops = {
 	.name			= "rangelock",
 	.summary		= "FIFO range lock between snapshots and invalidations; try-invalidate when non-blockable",
@@ -150,4 +162,6 @@ const struct snap_ops rangelock_ops = {
 	.read_end		= rangelock_read_end,
 	.invalidate_start	= rangelock_invalidate_start,
 	.invalidate_end		= rangelock_invalidate_end,
+	.report			= rangelock_report,
+	.lost_wakeup		= rangelock_lost_wakeup,
 };

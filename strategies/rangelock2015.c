@@ -44,13 +44,28 @@
  *  - a mirror's own fault invalidating its locked range chains onto its own
  *    range lock and sleeps forever (the HMM v13 deadlock);
  *  - a non-blockable invalidation sleeps (the seed predates them).
+ *
+ * Beside the seed, and never deciding anything: arrival tickets (taken
+ * where the seed lists a range, under hmm->lock), overtakes and wake-up
+ * health (waitstats.h), and three witnesses that tell the races apart in a
+ * C run: count_race_grants (a range lock granted while an overlapping
+ * invalidation is listed but not yet counted), chain_wakeups_dropped (an
+ * early return that leaves a waiter chained on it: the wake-up along the
+ * chain is lost) and chained_on_dead (an invalidation chained behind an
+ * entry whose owner had already returned early).  A snapshot waits for the
+ * counted invalidations in flight; an invalidation for the entry it chained
+ * behind, until that entry's owner unlocks it or returns early.  Injection
+ * points (inject.h) widen the windows: rl2015_before_list, rl2015_locked,
+ * rl2015_before_count, rl2015_after_unlock.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 
+#include "strategies/inject.h"
 #include "strategies/snap_ops.h"
+#include "strategies/waitstats.h"
 
 /* struct hmm_range */
 struct rangelock2015_range {
@@ -58,6 +73,10 @@ struct rangelock2015_range {
 	unsigned long start, end;
 	struct rangelock2015_range *waiting;
 	atomic_bool wakeup;
+	/* Checker state, not part of the seed. */
+	struct waitstats_entry ws;
+	bool dead;			/* returned early: nobody will unlock it */
+	atomic_bool uncounted;		/* listed invalidation, count not raised */
 };
 
 /* What the caller keeps in snap_range.priv. */
@@ -81,6 +100,10 @@ struct rangelock2015_hmm {
 	atomic_ulong entries_left_behind;
 	atomic_ulong count_underflows;
 	atomic_ulong slept_nonblockable;
+	atomic_ulong count_race_grants;
+	atomic_ulong chain_wakeups_dropped;
+	atomic_ulong chained_on_dead;
+	struct waitstats ws;
 };
 
 static void rangelock2015_lock(pthread_mutex_t *m)
@@ -136,6 +159,12 @@ static void wake_up(struct rangelock2015_hmm *hmm)
 	rangelock2015_unlock(&hmm->wait_lock);
 }
 
+/* Range locks do not wait for each other; every other pair does. */
+static bool rangelock2015_kinds_conflict(enum waitstats_kind a, enum waitstats_kind b)
+{
+	return a == WS_INVAL || b == WS_INVAL;
+}
+
 static int rangelock2015_init(struct snap_dom *d)
 {
 	struct rangelock2015_hmm *hmm = calloc(1, sizeof(*hmm));
@@ -145,7 +174,8 @@ static int rangelock2015_init(struct snap_dom *d)
 	hmm->ranges.next = hmm->ranges.prev = &hmm->ranges;
 	if (pthread_mutex_init(&hmm->lock, NULL) ||
 	    pthread_mutex_init(&hmm->wait_lock, NULL) ||
-	    pthread_cond_init(&hmm->wait_queue, NULL)) {
+	    pthread_cond_init(&hmm->wait_queue, NULL) ||
+	    waitstats_init(&hmm->ws, rangelock2015_kinds_conflict)) {
 		free(hmm);
 		return -ENOMEM;
 	}
@@ -164,6 +194,7 @@ static void rangelock2015_fini(struct snap_dom *d)
 		list_del(r);
 		free(r);
 	}
+	waitstats_destroy(&hmm->ws);
 	pthread_cond_destroy(&hmm->wait_queue);
 	pthread_mutex_destroy(&hmm->wait_lock);
 	pthread_mutex_destroy(&hmm->lock);
@@ -180,10 +211,12 @@ static void hmm_vma_range_unlock(struct rangelock2015_hmm *hmm,
 	list_del(range);
 	if (range->waiting) {
 		atomic_store(&range->waiting->wakeup, true);
+		waitstats_clear(&hmm->ws, &range->waiting->ws);
 		wakeup = true;
 	}
 	rangelock2015_unlock(&hmm->lock);
 
+	inject(INJECT_RL2015_AFTER_UNLOCK);
 	if (wakeup)
 		wake_up(hmm);
 }
@@ -194,15 +227,34 @@ static int rangelock2015_read_begin(struct snap_dom *d, struct snap_range *r)
 	struct rangelock2015_range *range = (struct rangelock2015_range *)r->priv;
 	struct rangelock2015_hmm *hmm = d->priv;
 
+	struct rangelock2015_range *tmp;
+
 	range->waiting = NULL;
 	range->start = r->start;
 	range->end = r->end;
+	range->dead = false;
+	atomic_store(&range->uncounted, false);
 
+	inject(INJECT_RL2015_BEFORE_LIST);
 	rangelock2015_lock(&hmm->lock);
 	list_add(range, &hmm->ranges);
+	waitstats_arrive(&hmm->ws, &range->ws, r->start, r->end, WS_SNAPSHOT);
 	rangelock2015_unlock(&hmm->lock);
+	waitstats_clear_unless_held(&hmm->ws, &range->ws);
 
 	wait_event_no_notifier(hmm);
+
+	/* Witness: an overlapping invalidation listed but not counted. */
+	rangelock2015_lock(&hmm->lock);
+	waitstats_granted(&hmm->ws, &range->ws);
+	for (tmp = hmm->ranges.next; tmp != &hmm->ranges; tmp = tmp->next)
+		if (atomic_load(&tmp->uncounted) &&
+		    snap_range_overlaps(tmp->start, tmp->end, range->start, range->end)) {
+			atomic_fetch_add(&hmm->count_race_grants, 1);
+			break;
+		}
+	rangelock2015_unlock(&hmm->lock);
+	inject(INJECT_RL2015_LOCKED);
 	return 0;
 }
 
@@ -244,6 +296,12 @@ static int rangelock2015_invalidate_start(struct snap_dom *d, struct snap_range 
 		list_add(range, &hmm->ranges);
 		tmp->waiting = range;
 		atomic_store(&range->wakeup, false);
+		waitstats_arrive(&hmm->ws, &range->ws, r->start, r->end, WS_INVAL);
+		if (tmp->dead) {
+			/* Its owner is gone: nothing will ever unlock it. */
+			atomic_fetch_add(&hmm->chained_on_dead, 1);
+			waitstats_clear(&hmm->ws, &range->ws);
+		}
 		rangelock2015_unlock(&hmm->lock);
 
 		if (!blockable)
@@ -252,12 +310,29 @@ static int rangelock2015_invalidate_start(struct snap_dom *d, struct snap_range 
 		atomic_fetch_add(&hmm->early_returns, 1);
 		atomic_fetch_add(&hmm->entries_left_behind, 1);
 		slot->early_return = true;
+
+		/* It returns without unlocking: whoever chained on it is stranded. */
+		rangelock2015_lock(&hmm->lock);
+		waitstats_granted(&hmm->ws, &range->ws);
+		range->dead = true;
+		if (range->waiting) {
+			atomic_fetch_add(&hmm->chain_wakeups_dropped, 1);
+			waitstats_clear(&hmm->ws, &range->waiting->ws);
+		}
+		rangelock2015_unlock(&hmm->lock);
 		return SNAP_INVALIDATE_NO_CALLBACK;
 	}
 	list_add(range, &hmm->ranges);
+	atomic_store(&range->uncounted, true);
+	waitstats_arrive(&hmm->ws, &range->ws, r->start, r->end, WS_INVAL);
 	rangelock2015_unlock(&hmm->lock);
+	waitstats_clear(&hmm->ws, &range->ws);
+	waitstats_granted(&hmm->ws, &range->ws);
 
+	inject(INJECT_RL2015_BEFORE_COUNT);
+	waitstats_hold(&hmm->ws, WS_SNAPSHOT, 1);
 	atomic_fetch_add(&hmm->notifier_count, 1);
+	atomic_store(&range->uncounted, false);
 	atomic_fetch_add(&hmm->sequence, 1);
 
 	/* The mirror update follows in the device callback; see the top. */
@@ -270,10 +345,13 @@ static int rangelock2015_invalidate_start(struct snap_dom *d, struct snap_range 
 /* hmm_invalidate_range_end(), inferred from the seed's hmm_invalidate_page() */
 static void rangelock2015_invalidate_end(struct snap_dom *d, struct snap_range *r)
 {
+	struct rangelock2015_slot *slot = (struct rangelock2015_slot *)r->priv;
 	struct rangelock2015_hmm *hmm = d->priv;
 
 	if (atomic_fetch_sub(&hmm->notifier_count, 1) <= 0)
 		atomic_fetch_add(&hmm->count_underflows, 1);
+	if (!slot->early_return)
+		waitstats_hold(&hmm->ws, WS_SNAPSHOT, -1);
 	wake_up(hmm);
 }
 
@@ -287,6 +365,18 @@ static void rangelock2015_report(struct snap_dom *d,
 	fn("entries_left_behind", atomic_load(&hmm->entries_left_behind), arg);
 	fn("notifier_count_underflows", atomic_load(&hmm->count_underflows), arg);
 	fn("slept_when_not_blockable", atomic_load(&hmm->slept_nonblockable), arg);
+	fn("count_race_grants", atomic_load(&hmm->count_race_grants), arg);
+	fn("chain_wakeups_dropped", atomic_load(&hmm->chain_wakeups_dropped), arg);
+	fn("chained_on_dead", atomic_load(&hmm->chained_on_dead), arg);
+	waitstats_report(&hmm->ws, fn, arg);
+}
+
+static bool rangelock2015_lost_wakeup(struct snap_dom *d, pthread_t thread,
+				      char *buf, size_t len)
+{
+	struct rangelock2015_hmm *hmm = d->priv;
+
+	return waitstats_lost_wakeup(&hmm->ws, thread, buf, len);
 }
 
 const struct snap_ops rangelock2015_ops = {
@@ -300,5 +390,6 @@ const struct snap_ops rangelock2015_ops = {
 	.invalidate_start	= rangelock2015_invalidate_start,
 	.invalidate_end		= rangelock2015_invalidate_end,
 	.report			= rangelock2015_report,
+	.lost_wakeup		= rangelock2015_lost_wakeup,
 	.known_unsafe		= true,
 };

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 
 #include "strategies/snap_ops.h"
+#include "strategies/waitstats.h"
 
 enum rq_kind { RQ_READ, RQ_INVAL };
 
@@ -24,12 +25,14 @@ struct rq_node {
 	unsigned int blockers;		/* earlier conflicting entries */
 	pthread_cond_t *wake;		/* owner's wait channel */
 	const void *owner;		/* owning thread */
+	struct waitstats_entry ws;	/* arrival order, wake-up health */
 };
 SNAP_RANGE_PRIV_FITS(struct rq_node);
 
 struct rangequeue {
 	pthread_mutex_t lock;		/* protects the queue and blockers */
 	struct rq_node head;		/* entries in arrival order */
+	struct waitstats ws;		/* taken under lock: tickets follow head */
 };
 
 int rangequeue_init(struct rangequeue *q);
@@ -53,5 +56,16 @@ int rangequeue_acquire(struct rangequeue *q, struct rq_node *n, bool blockable);
 
 /* Release a granted entry and wake the entries that no longer wait. */
 void rangequeue_release(struct rangequeue *q, struct rq_node *n);
+
+/*
+ * Order and wake-up figures of the queued entries (waitstats.h): a READ is
+ * a snapshot, an INVAL an invalidation; entries that passed through or were
+ * refused never arrived.  FIFO by construction: an entry counts every
+ * earlier conflicting one as a blocker, so no later one can overtake it.
+ */
+void rangequeue_report(struct rangequeue *q,
+		       void (*fn)(const char *name, unsigned long value, void *arg),
+		       void *arg);
+bool rangequeue_lost_wakeup(struct rangequeue *q, pthread_t thread, char *buf, size_t len);
 
 #endif /* SNAP_RANGEQUEUE_H */

@@ -24,6 +24,7 @@
 #ifndef SNAP_OPS_H
 #define SNAP_OPS_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -42,7 +43,7 @@ struct snap_range {
 	unsigned long start;
 	unsigned long end;
 	unsigned long seq;
-	_Alignas(16) unsigned long priv[10];
+	_Alignas(16) unsigned long priv[24];
 };
 
 /* Checked at build time by each strategy that keeps state in ->priv. */
@@ -95,6 +96,11 @@ struct snap_dom {
  *	sleep for long.
  * @report: optional; reports strategy-specific counters (findings of a
  *	historical design, say) as fn(name, value) once the run is over.
+ *	Strategies that make entries wait for each other report their order
+ *	and wake-up figures here (waitstats.h: order.*, wakeup.*).
+ * @lost_wakeup: optional; whether @thread sleeps in the strategy although
+ *	nothing it waits for has been held for a while (a lost wake-up); if
+ *	so, writes one line about it to @buf.  For the watchdog's hang report.
  * @known_unsafe: a historical design kept to show how it fails.  Tests that
  *	require correctness assert its findings instead of expecting none.
  */
@@ -112,6 +118,7 @@ struct snap_ops {
 	void (*report)(struct snap_dom *d,
 		       void (*fn)(const char *name, unsigned long value, void *arg),
 		       void *arg);
+	bool (*lost_wakeup)(struct snap_dom *d, pthread_t thread, char *buf, size_t len);
 	bool known_unsafe;
 };
 

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strategies/inject.h"
 #include "workloads/mm.h"
 #include "workloads/scenario.h"
 #include "workloads/storm.h"
@@ -122,6 +123,12 @@ static const struct scenario_key keys[] = {
 		   "an OOM-reaper-like zap: mmap_lock trylock, non-blockable"),
 	STORM_KEYS(STORM_MIGRATE, "migrate", "8",
 		   "page migration of range_pages candidates per operation"),
+
+	{ "debug.inject", KEY_STRING, OFF(inject), sizeof(((struct scenario *)0)->inject),
+	  "", 0, 0, NULL, NULL,
+	  "POINT:yield or POINT:sleep=N(us|ms), comma-separated: widen a race window for tests "
+	  "(points: rl2015_before_list rl2015_locked rl2015_before_count rl2015_after_unlock "
+	  "rq_queued rq_released; strategies/inject.c); empty: off" },
 };
 
 #define NR_KEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -427,6 +434,7 @@ int scenario_set(struct scenario *s, const char *assignment, char *err)
 
 int scenario_validate(const struct scenario *s, char *err)
 {
+	char msg[SCENARIO_ERR_LEN - 32];
 	unsigned long space;
 	int i;
 
@@ -445,6 +453,8 @@ int scenario_validate(const struct scenario *s, char *err)
 	if (s->low_free < s->min_free)
 		return fail(err, "mm.low_free (%lu) must not be below mm.min_free (%lu)",
 			    s->low_free, s->min_free);
+	if (inject_parse(s->inject, NULL, msg, sizeof(msg)))
+		return fail(err, "debug.inject: %s", msg);
 	space = s->pattern == PATTERN_HOT ? s->hot_pages : s->pages;
 	if (s->mirror_range.hi > space)
 		return fail(err, "mirror.range_pages (up to %lu) is larger than the %s (%lu pages)",

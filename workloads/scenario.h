@@ -75,6 +75,8 @@ struct scenario {
 	bool deadline_on_fault_only;	/* RDMA ODP style */
 
 	struct storm_params storm[STORM_NR];
+
+	char inject[128];		/* debug.inject: strategies/inject.h */
 };
 
 extern const char *const storm_kind_name[STORM_NR];
