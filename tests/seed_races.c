@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * seed_races.c - each race of the seed as published (rangelock-2015) found
+ * on its own in a C run, its window widened by a named injection point
+ * (debug.inject), and the corrected strategies under the same runs.
+ *
+ * A race is found when one run shows it and not the race it is confused
+ * with: the count race (a range lock granted while an overlapping
+ * invalidation is listed but uncounted) without any early return, and an
+ * early return's stale PTE without the count race; the wake-up lost along
+ * the waiting chain without any chaining onto a dead entry, and the other
+ * way round; and a later arrival served before an earlier waiter (the
+ * seed's "according to the order they happen").  Each search tries seeds until a run shows it, for at most
+ * SEARCH_S seconds; the time it took is printed.  Each run is a child
+ * process: the seed's hangs cannot be joined.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness/clock.h"
+#include "harness/runner.h"
+#include "tests/tap.h"
+
+#define SEARCH_S	60
+#define MAX_SETS	8
+
+/* What a child reports back through shared memory. */
+struct outcome {
+	int ret;
+	bool hung;
+	unsigned long violations;
+	unsigned int nr_counters;
+	struct { char name[40]; unsigned long value; bool present; } counter[48];
+	char lost_wakeup_thread[160];	/* a stuck thread the hang report names */
+};
+
+/* A counter of the run; -1 when the strategy did not report it. */
+static long counter(const struct outcome *o, const char *name)
+{
+	for (unsigned int i = 0; i < o->nr_counters; i++)
+		if (!strcmp(o->counter[i].name, name))
+			return (long)o->counter[i].value;
+	return -1;
+}
+
+static struct outcome run(const char *strategy, const char *const *sets, uint64_t seed)
+{
+	static const char *const base[] = {
+		"mm.pages=8192", "mm.memory_pages=16384", "mm.interval_pages=64",
+		"run.duration_s=0.3", "run.warmup_s=0", "run.watchdog_s=0.6",
+		"mirror.threads=1", "mirror.pattern=hot", "mirror.hot_pages=1",
+		"mirror.range_pages=1", "storm.madvise.target=hot",
+		"storm.madvise.range_pages=1",
+	};
+	struct outcome *out = mmap(NULL, sizeof(*out), PROT_READ | PROT_WRITE,
+				   MAP_SHARED | MAP_ANONYMOUS, -1, 0), copy;
+	int status;
+	pid_t pid;
+
+	if (out == MAP_FAILED)
+		bail_out("mmap");
+	memset(out, 0, sizeof(*out));
+	out->ret = -ECHILD;
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		struct run_result *res = malloc(sizeof(*res));
+		struct run_config rc = { .ops = snap_strategy_find(strategy), .seed = seed };
+		char err[SCENARIO_ERR_LEN];
+		struct scenario sc;
+
+		scenario_defaults(&sc);
+		for (size_t i = 0; i < sizeof(base) / sizeof(base[0]); i++)
+			if (scenario_set(&sc, base[i], err))
+				_exit(9);
+		for (int i = 0; sets[i]; i++)
+			if (scenario_set(&sc, sets[i], err))
+				_exit(9);
+		if (!res || scenario_validate(&sc, err))
+			_exit(9);
+		rc.sc = &sc;
+		out->ret = runner_run(&rc, res);
+		out->hung = res->hung;
+		out->violations = res->violations;
+		out->nr_counters = res->nr_strategy_counters;
+		for (unsigned int i = 0; i < res->nr_strategy_counters; i++) {
+			snprintf(out->counter[i].name, sizeof(out->counter[i].name), "%s",
+				 res->strategy_counter[i].name);
+			out->counter[i].value = res->strategy_counter[i].value;
+		}
+		for (unsigned int t = 0; t < res->nr_threads; t++)
+			if (res->thread[t].stuck && strstr(res->thread[t].doing, "lost wake-up"))
+				snprintf(out->lost_wakeup_thread, sizeof(out->lost_wakeup_thread),
+					 "%s-%d: %s", res->thread[t].role, res->thread[t].index,
+					 res->thread[t].doing);
+		_exit(0);	/* stuck threads may remain: no exit handlers */
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		bail_out("fork/waitpid");
+	copy = *out;
+	munmap(out, sizeof(*out));
+	if (copy.ret == -ECHILD)
+		bail_out("%s: the child failed (status %d)", strategy, status);
+	return copy;
+}
+
+/* One race and the race it must be told apart from. */
+struct race {
+	const char *name;
+	const char *const sets[MAX_SETS];
+	const char *shown;		/* counter that must be > 0 */
+	const char *absent;		/* counter that must be 0 */
+	enum { STALE, LOST_WAKEUP, ORDER } shows;
+};
+
+static bool race_shown(const struct race *r, const struct outcome *o)
+{
+	if (counter(o, r->shown) <= 0 || counter(o, r->absent) != 0)
+		return false;
+	switch (r->shows) {
+	case STALE:
+		return o->violations > 0;
+	case LOST_WAKEUP:
+		return counter(o, "wakeup.inval.lost") > 0 && o->lost_wakeup_thread[0];
+	default:
+		return counter(o, "order.inval.overtakes_max_wait_ns") > 0;
+	}
+}
+
+static void search(const struct race *r)
+{
+	uint64_t start = now_ns(), seed;
+	struct outcome o;
+	bool found = false;
+
+	for (seed = 1; !found && now_ns() - start < SEARCH_S * NSEC_PER_SEC; seed++) {
+		o = run("rangelock-2015", r->sets, seed);
+		found = race_shown(r, &o);
+	}
+	ok(found, "rangelock-2015, %s: found in %.1f s (seed %llu, %llu runs): "
+	   "%s %ld, %s %ld, %lu violations, lost wake-ups %ld, overtakes %ld "
+	   "(worst %ld, its wait %ld ns)",
+	   r->name, (now_ns() - start) / 1e9, (unsigned long long)seed - 1,
+	   (unsigned long long)seed - 1, r->shown, counter(&o, r->shown), r->absent,
+	   counter(&o, r->absent), o.violations,
+	   counter(&o, "wakeup.snapshot.lost") + counter(&o, "wakeup.inval.lost"),
+	   counter(&o, "order.snapshot.overtakes") + counter(&o, "order.inval.overtakes"),
+	   counter(&o, "order.inval.overtakes_max"),
+	   counter(&o, "order.inval.overtakes_max_wait_ns"));
+	if (found && r->shows == LOST_WAKEUP)
+		diag("hang report: %s", o.lost_wakeup_thread);
+}
+
+/* The corrected strategies, same runs, their own windows widened as well. */
+static void corrected(const char *strategy, const struct race *r)
+{
+	const char *sets[MAX_SETS + 1];
+	struct outcome o;
+	int i;
+
+	for (i = 0; r->sets[i]; i++)
+		sets[i] = strstr(r->sets[i], "debug.inject=") ?
+			  "debug.inject=rq_queued:sleep=1ms,rq_released:yield" : r->sets[i];
+	sets[i] = NULL;
+	o = run(strategy, sets, 1);
+	ok(!o.hung && o.ret == 0 && o.violations == 0 &&
+	   counter(&o, "order.snapshot.overtakes") == 0 &&
+	   counter(&o, "order.inval.overtakes") == 0 &&
+	   counter(&o, "wakeup.snapshot.lost") == 0 && counter(&o, "wakeup.inval.lost") == 0,
+	   "%s, same run as %s: completes, %lu violations, overtakes %ld + %ld "
+	   "(of %ld + %ld granted), lost wake-ups %ld + %ld",
+	   strategy, r->name, o.violations, counter(&o, "order.snapshot.overtakes"),
+	   counter(&o, "order.inval.overtakes"), counter(&o, "order.snapshot.granted"),
+	   counter(&o, "order.inval.granted"), counter(&o, "wakeup.snapshot.lost"),
+	   counter(&o, "wakeup.inval.lost"));
+}
+
+static const struct race races[] = {
+	{ "count race (range lock vs an invalidation in flight), no early return",
+	  { "storm.madvise.threads=1", "storm.madvise.rate=2", "mirror.device_work_ns=8000000",
+	    "debug.inject=rl2015_before_list:sleep=6ms,rl2015_before_count:sleep=8ms", NULL },
+	  "count_race_grants", "early_returns", STALE },
+	{ "early return leaves a stale PTE, no count race",
+	  { "storm.madvise.threads=1", "storm.madvise.rate=20",
+	    "debug.inject=rl2015_locked:sleep=5ms", NULL },
+	  "early_returns", "count_race_grants", STALE },
+	{ "wake-up lost along the waiting chain, nothing chained on a dead entry",
+	  { "storm.madvise.threads=2", "debug.inject=rl2015_locked:sleep=20ms", NULL },
+	  "chain_wakeups_dropped", "chained_on_dead", LOST_WAKEUP },
+	{ "invalidation chained on a dead entry, no wake-up dropped along a chain",
+	  { "storm.madvise.threads=1",
+	    "debug.inject=rl2015_locked:sleep=20ms,rl2015_before_list:sleep=10ms", NULL },
+	  "chained_on_dead", "chain_wakeups_dropped", LOST_WAKEUP },
+	{ "a later range lock served before a waiting invalidation (not in arrival order)",
+	  { "mirror.threads=2", "storm.madvise.threads=1", "storm.madvise.rate=50",
+	    "debug.inject=rl2015_after_unlock:sleep=5ms,rl2015_locked:sleep=2ms", NULL },
+	  "order.inval.overtakes", "count_race_grants", ORDER },
+};
+
+int main(void)
+{
+	const int nr = sizeof(races) / sizeof(races[0]);
+
+	alarm(nr * (SEARCH_S + 10) + 120);
+	plan(3 * nr);
+	for (int i = 0; i < nr; i++) {
+		search(&races[i]);
+		corrected("rangelock", &races[i]);
+		corrected("hybrid", &races[i]);
+	}
+	return done();
+}
