@@ -33,7 +33,7 @@
 struct outcome {
 	int ret;
 	bool hung;
-	unsigned long violations;
+	unsigned long violations, retries_max;
 	unsigned int nr_counters;
 	struct { char name[40]; unsigned long value; bool present; } counter[48];
 	char lost_wakeup_thread[160];	/* a stuck thread the hang report names */
@@ -87,6 +87,7 @@ static struct outcome run(const char *strategy, const char *const *sets, uint64_
 		out->ret = runner_run(&rc, res);
 		out->hung = res->hung;
 		out->violations = res->violations;
+		out->retries_max = res->retries_max;
 		out->nr_counters = res->nr_strategy_counters;
 		for (unsigned int i = 0; i < res->nr_strategy_counters; i++) {
 			snprintf(out->counter[i].name, sizeof(out->counter[i].name), "%s",
@@ -202,16 +203,43 @@ static const struct race races[] = {
 	  "order.inval.overtakes", "count_race_grants", ORDER },
 };
 
+/* Hybrid's locked pass, which the runs above rarely reach, under contention. */
+static void hybrid_locked(void)
+{
+	static const char *const sets[] = {
+		"mirror.threads=2", "mirror.hot_pages=4", "mirror.range_pages=4",
+		"storm.madvise.threads=2", "mirror.device_work_ns=20000",
+		"debug.inject=rq_queued:sleep=1ms,rq_released:yield", NULL,
+	};
+	struct outcome o = run("hybrid", sets, 1);
+
+	ok(!o.hung && o.ret == 0 && o.violations == 0 &&
+	   counter(&o, "order.snapshot.granted") > 0 &&
+	   counter(&o, "order.snapshot.overtakes") == 0 &&
+	   counter(&o, "order.inval.overtakes") == 0 &&
+	   counter(&o, "wakeup.snapshot.lost") == 0 && counter(&o, "wakeup.inval.lost") == 0 &&
+	   counter(&o, "hybrid.retries_bound") >= 0 &&
+	   o.retries_max <= (unsigned long)counter(&o, "hybrid.retries_bound"),
+	   "hybrid, locked passes under contention: %ld locked passes and %ld queued "
+	   "invalidations, overtakes %ld + %ld, lost wake-ups %ld + %ld, %lu violations, "
+	   "retries per pass at most %lu (bound %ld)",
+	   counter(&o, "order.snapshot.granted"), counter(&o, "order.inval.granted"),
+	   counter(&o, "order.snapshot.overtakes"), counter(&o, "order.inval.overtakes"),
+	   counter(&o, "wakeup.snapshot.lost"), counter(&o, "wakeup.inval.lost"),
+	   o.violations, o.retries_max, counter(&o, "hybrid.retries_bound"));
+}
+
 int main(void)
 {
 	const int nr = sizeof(races) / sizeof(races[0]);
 
 	alarm(nr * (SEARCH_S + 10) + 120);
-	plan(3 * nr);
+	plan(3 * nr + 1);
 	for (int i = 0; i < nr; i++) {
 		search(&races[i]);
 		corrected("rangelock", &races[i]);
 		corrected("hybrid", &races[i]);
 	}
+	hybrid_locked();
 	return done();
 }
