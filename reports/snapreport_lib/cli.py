@@ -5,7 +5,7 @@
 import argparse
 import sys
 
-from . import compare, fidelity, html, plots, summarize, versions
+from . import claims, compare, fidelity, html, plots, summarize, versions
 from .results import InputError
 
 
@@ -25,6 +25,10 @@ def _parser():
     s.add_argument("dir", metavar="DIR", help="result directory (harness/RESULTS.md layout)")
     s.add_argument("--all", action="store_true", help="every metric, not only the headline ones")
     s.add_argument("--csv", metavar="FILE", help="also write the table as CSV")
+
+    s = sub.add_parser("claims", help="each claim of the seed and of our strategies: measured "
+                       "verdict per strategy, and the command that reproduces it")
+    s.add_argument("dir", metavar="DIR", help="result directory (harness/RESULTS.md layout)")
 
     s = sub.add_parser("plot", help="data files, gnuplot scripts, PNG and SVG plots")
     s.add_argument("dir", metavar="DIR")
@@ -83,7 +87,7 @@ def _parser():
     return p
 
 
-COMMANDS = {"summarize": summarize.run, "plot": plots.run,
+COMMANDS = {"summarize": summarize.run, "plot": plots.run, "claims": claims.run,
             "compare": compare.run, "html": html.run,
             "trend": versions.run, "fidelity": fidelity.run}
 

@@ -11,6 +11,7 @@ from . import metrics, plots, recommend, stats
 from .palette import colour
 from .results import InputError, group_runs, load_runs
 from . import findings, modelcheck, tradeoff  # issue 7: seed findings, model checks, hybrid goal
+from . import claims  # issue 24: claims against measurements
 from . import fidelity, versions  # issue 6: kernel trends, userspace vs kernel
 
 CSS = """
@@ -263,6 +264,7 @@ def build(groups, runs, outdir, source, alpha, effect, model=None, baseline=None
             sections.append((env, kernel, anchor, sg, rec))
     parts.append("</table>" if env_keys else "")
     parts.append(findings.section_html(runs, source, model))
+    parts.append(claims.section_html(runs))
     parts.append(modelcheck.section_html(model, {r.context.get("snapbench_revision") for r in runs}))
     parts.append("<h2>How these numbers were made</h2>" + method_html(alpha, effect))
     parts.append("<h2>Environment</h2>" + environment_html(runs))
