@@ -8,8 +8,14 @@ trap 'rm -rf "$tmp"' EXIT
 echo 1..4
 $B/snapbench run --scenario hot-range --strategy rangelock,seqretry --reps 1 --duration 0.3 \
 	--out "$tmp/r" >/dev/null 2>&1
-$B/snapbench run --scenario hot-range --strategy rangelock-2015 --reps 1 --duration 0.3 \
-	--set run.watchdog_s=0.5 --set debug.inject=rl2015_after_unlock:sleep=5ms,rl2015_locked:sleep=2ms \
+# The run in which tests/seed_races.c finds a later range lock served first.
+$B/snapbench run --scenario baseline --strategy rangelock-2015 --reps 1 --duration 0.3 \
+	--set mm.pages=8192 --set mm.memory_pages=16384 --set mm.interval_pages=64 \
+	--set run.warmup_s=0 --set run.watchdog_s=0.6 --set mirror.threads=2 \
+	--set mirror.pattern=hot --set mirror.hot_pages=1 --set mirror.range_pages=1 \
+	--set storm.madvise.threads=1 --set storm.madvise.target=hot \
+	--set storm.madvise.range_pages=1 --set storm.madvise.rate=50 \
+	--set debug.inject=rl2015_after_unlock:sleep=5ms,rl2015_locked:sleep=2ms \
 	--out "$tmp/r" >/dev/null 2>&1
 reports/snapreport claims "$tmp/r" > "$tmp/out" || echo "not ok - snapreport claims failed"
 verdict() {	# claim-line-pattern strategy
