@@ -27,7 +27,7 @@ line() {	# line SCENARIO STRATEGY PASSES STATUS [VIOLATIONS]
 		"passes=$3 failed_passes=0 deadline_misses=0 retries_max=0 ttm_p99_ns=1" \
 		"violations=${5:-0} status=$4"
 }
-echo "1..8"
+echo "1..13"
 { line baseline seqretry 160 ok; line baseline rangelock 166 ok; } >"$tmp/good"
 check "every run ok with enough passes passes" 0 "0 0 every run ok" \
 	"$tmp/good" --runs 2 --min-passes 20
@@ -51,3 +51,30 @@ check "a known finding is named, not failed" 0 "0 1 every run ok" \
 	"$tmp/known" --runs 2 --min-passes 20 --finding mixed/rangelock:oom-killed
 check "the same status under another name fails" 1 "1 0 mixed/rangelock oom-killed" \
 	"$tmp/known" --runs 2 --min-passes 20 --finding mixed/hybrid:oom-killed
+# A hang is the named finding only when a backtrace in the console shows it.
+{ line baseline seqretry 160 ok; line mixed rangelock 0 hung; } >"$tmp/hung"
+cat >"$tmp/console" <<'LOG'
+[   84.057242] NMI backtrace for cpu 1
+[   84.057242]  try_charge_memcg+0x5a8/0x1150
+[   84.057242]  hmm_range_fault+0x144/0x2b0
+[   84.057242]  snapbench_locked_pass+0x368/0x8f0 [test_snapbench]
+[   84.060000] task:snapbench-guest state:D stack:0     pid:134
+[   84.060000]  down_read+0xcd/0x420
+LOG
+sig=mixed/rangelock:hung@snapbench_locked_pass+try_charge_memcg
+check "a hang the kernel shows to be the finding is named (later runs never ran)" 0 \
+	"0 1 every run ok" "$tmp/hung" --runs 3 --min-passes 20 --console "$tmp/console" --finding "$sig"
+sed -i '/try_charge_memcg/d' "$tmp/console"
+check "a hang without that backtrace fails" 1 "2 0 mixed/rangelock hung" \
+	"$tmp/hung" --runs 3 --min-passes 20 --console "$tmp/console" --finding "$sig"
+printf '[ 1.0] task:x state:D\n  try_charge_memcg+0x1\n' >>"$tmp/console"
+check "the patterns must be in one backtrace" 1 "2 0 mixed/rangelock hung" \
+	"$tmp/hung" --runs 3 --min-passes 20 --console "$tmp/console" --finding "$sig"
+# seqretry starving (fewer passes than needed, gave up at its deadline) is
+# the named finding only when it gave up at the deadline.
+echo "SUMMARY scenario=mixed strategy=seqretry passes=2 deadline_misses=1 violations=0 status=ok" >"$tmp/starved"
+check "a starved run is the named finding" 0 "0 1 every run ok" \
+	"$tmp/starved" --runs 1 --min-passes 5 --finding mixed/seqretry:starved
+sed -i 's/deadline_misses=1/deadline_misses=0/' "$tmp/starved"
+check "too few passes without a deadline miss is not starving" 1 "1 0 mixed/seqretry only 2" \
+	"$tmp/starved" --runs 1 --min-passes 5 --finding mixed/seqretry:starved
