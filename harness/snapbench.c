@@ -590,7 +590,7 @@ static int count_results(const char *dir, int *max_rep)
 /* --out must be a directory we can write, or one we can create. */
 static void check_out(const char *out, bool create)
 {
-	char buf[PATH_MAX], *slash;
+	char buf[PATH_MAX], probe[PATH_MAX], *slash;
 	struct stat st;
 	int ret;
 
@@ -600,7 +600,10 @@ static void check_out(const char *out, bool create)
 			die(EXIT_BAD_INPUT, "--out %s: %s", out, strerror(-ret));
 		return;
 	}
-	/* --check creates nothing: the nearest existing ancestor decides. */
+	/*
+	 * Before the plan is checked nothing is created: the nearest existing
+	 * ancestor decides (a directory made and removed at once tells).
+	 */
 	path_printf(buf, "%s", out);
 	while (stat(buf, &st)) {
 		if (errno != ENOENT)
@@ -615,8 +618,11 @@ static void check_out(const char *out, bool create)
 	}
 	if (!S_ISDIR(st.st_mode))
 		die(EXIT_BAD_INPUT, "--out %s: %s", out, strerror(ENOTDIR));
-	if (access(buf, W_OK | X_OK))
+	/* access() says yes to root everywhere, /proc included: try it. */
+	path_printf(probe, "%s/.snapbench-check-XXXXXX", buf);
+	if (!mkdtemp(probe))
 		die(EXIT_BAD_INPUT, "--out %s: %s", out, strerror(errno));
+	rmdir(probe);
 }
 
 /*

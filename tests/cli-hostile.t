@@ -160,4 +160,40 @@ bad_run "an empty sweep value" "--sweep '1,,2': an empty item" \
 	--set device.invalidate_cost_us=0.5 --placement 'mirror=0;kswapd=0' --check --quiet --out "$T/n"
 ok $? "decimal forms still accepted (5e-2, 16, 0.5, two roles once each); nothing created so far"
 
+# -- 5. kernel run checks its input before any download or build.  apt's
+# tools are stand-ins that leave a mark, so a check that let a run through
+# would show (and could not download 1.4 GB).
+GUEST=$(dirname "$SB")/guest/snapbench-guest
+mkdir -p "$T/fakebin"
+for tool in apt-get apt-cache dpkg-deb; do
+	printf '#!/bin/sh\necho "%s $*" >> %s/downloaded\nexit 1\n' "$tool" "$T" > "$T/fakebin/$tool"
+	chmod +x "$T/fakebin/$tool"
+done
+kbad() {
+	local what=$1 want=$2
+	shift 2
+	PATH="$T/fakebin:$PATH" SNAPBENCH_CACHE="$T/kcache" bad "$what" "$want" "$SB" kernel "$@"
+}
+if [ -x "$GUEST" ]; then
+	: > "$T/afile"
+	kbad "kernel run --set mirror.foo=1" "unknown key 'mirror.foo'" \
+		run --version 6.12.117 --scenario baseline --set mirror.foo=1 --out "$T/k"
+	kbad "kernel run --set run.warmup_s=-0" "run.warmup_s: -0 is out of range" \
+		run --version 6.12.117 --scenario baseline --set run.warmup_s=-0 --out "$T/k"
+	kbad "kernel run --out a file" "--out $T/afile: Not a directory" \
+		run --version 6.12.117 --scenario baseline --out "$T/afile"
+	kbad "kernel run --out under /proc" "--out /proc/snapbench: No such file or directory" \
+		run --version 6.12.117 --scenario baseline --out /proc/snapbench
+	kbad "kernel run --seed -1" "--seed: '-1' is not a whole number" \
+		run --version 6.12.117 --scenario baseline --seed -1 --out "$T/k"
+	kbad "kernel run --scenario twice" "--scenario: 'baseline' given twice" \
+		run --version 6.12.117 --scenario baseline,baseline --out "$T/k"
+	kbad "kernel matrix --set mirror.foo=1" "unknown key 'mirror.foo'" \
+		matrix --versions 6.12.117 --scenarios baseline --set mirror.foo=1 --out "$T/k"
+	[ ! -e "$T/kcache" ] && [ ! -e "$T/downloaded" ] && [ ! -e "$T/k" ]
+	ok $? "kernel: each refused before apt was asked, nothing in SNAPBENCH_CACHE or --out"
+else
+	skip "kernel run checks its input first" "no in-guest runner at $GUEST (a sanitizer build)"
+fi
+
 echo "1..$n"
