@@ -328,11 +328,11 @@ static void print_summary(const struct run_context *ctx, const struct run_result
 	scenario_for_each(ctx->sc, summary_param, &b);
 	printf("SUMMARY scenario=%s strategy=%s rep=%d seed=%llu duration_s=%.3f"
 	       " passes=%lu passes_per_s=%.0f deadline_misses=%lu retries_per_pass_mean=%.3f"
-	       " retries_max=%lu ttm_p99_ns=%llu violations=%lu hung=%d file=%s%s\n",
+	       " retries_max=%lu fault_retries_max=%lu ttm_p99_ns=%llu violations=%lu hung=%d file=%s%s\n",
 	       ctx->scenario, ctx->strategy, ctx->rep, (unsigned long long)ctx->seed,
 	       res->duration_s, res->passes,
 	       res->duration_s > 0 ? res->passes / res->duration_s : 0, res->misses,
-	       n ? hist_mean(&res->retries) : 0, res->retries_max,
+	       n ? hist_mean(&res->retries) : 0, res->retries_max, res->fault_retries_max,
 	       (unsigned long long)hist_percentile(&res->ttm_ns, 99),
 	       res->violations, res->hung, file, params);
 	fflush(stdout);

@@ -160,6 +160,17 @@ bad_run "an empty sweep value" "--sweep '1,,2': an empty item" \
 	--set device.invalidate_cost_us=0.5 --placement 'mirror=0;kswapd=0' --check --quiet --out "$T/n"
 ok $? "decimal forms still accepted (5e-2, 16, 0.5, two roles once each); nothing created so far"
 
+# -- 8. hybrid's bound under memory pressure (the issue's command, shorter):
+# at most 3 retries for collisions per pass; failed faults counted apart.
+out=$("$SB" run --scenario reclaim-try --strategy hybrid --reps 2 --seed 2 --duration 0.5 \
+	--set mirror.pattern=hot --set storm.kswapd.target=hot --set storm.alloc.target=hot \
+	--set mm.memory_pages=768 --set mm.min_free=64 --set mm.low_free=256 \
+	--placement none --quiet --out "$T/h" 2>/dev/null)
+max=$(sed -n 's/^SUMMARY .* retries_max=\([0-9]*\) .*/\1/p' <<<"$out" | sort -n | tail -n 1)
+[ "$(grep -c '^SUMMARY ' <<<"$out")" -eq 2 ] && [ -n "$max" ] && [ "$max" -le 3 ] &&
+	grep -q '"fault_retries_per_pass_max": ' "$T/h/reclaim-try/hybrid/rep-0.json"
+ok $? "hybrid under memory pressure: retries_max $max <= 3; fault_retries recorded apart"
+
 # -- 5. kernel run checks its input before any download or build.  apt's
 # tools are stand-ins that leave a mark, so a check that let a run through
 # would show (and could not download 1.4 GB).
