@@ -16,7 +16,8 @@ in this process.  Each must end with its documented status: check-result
 line on stderr naming the file.  Anything else (a traceback, another
 status, a message of several lines) is a crash: the input goes to
 --crashes DIR (default build/fuzz/crashes/readers) and the exit status
-is 1.  gnuplot is not run (its call is replaced by a stub that succeeds):
+is 1; so is an input that takes more than --timeout seconds or more
+than --rss-limit-mb of address space (MemoryError).  gnuplot is not run (its call is replaced by a stub that succeeds):
 plots are drawn from numbers the readers already checked.
 
 --replay runs the given files unmutated (make test replays the seeds and
@@ -33,7 +34,9 @@ import io
 import json
 import os
 import random
+import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -188,6 +191,10 @@ class Crash(Exception):
     pass
 
 
+def _on_alarm(sig, frame):
+    raise Crash("timeout: one input took more than the --timeout")
+
+
 def _call(fn, argv):
     """(status, stderr) of fn(argv), stdout discarded."""
     err = io.StringIO()
@@ -236,8 +243,9 @@ def _save(crashes, text, why):
     return os.path.join(crashes, name + ".json")
 
 
-def _try(text, hung, work, base):
+def _try(text, hung, work, base, timeout):
     """None, or the crash as text."""
+    signal.alarm(timeout)
     try:
         feed(text, hung, work, base)
         return None
@@ -245,6 +253,8 @@ def _try(text, hung, work, base):
         return str(e)
     except Exception:  # noqa: BLE001 - any exception is the finding
         return traceback.format_exc()
+    finally:
+        signal.alarm(0)
 
 
 def main(argv):
@@ -254,6 +264,10 @@ def main(argv):
     ap.add_argument("--seconds", type=float, default=0, help="stop after S seconds (0: no limit)")
     ap.add_argument("--crashes", default=os.path.join(ROOT, "build", "fuzz", "crashes", "readers"))
     ap.add_argument("--replay", nargs="*", default=[], metavar="FILE")
+    ap.add_argument("--timeout", type=int, default=60, metavar="S",
+                    help="an input that takes longer is a crash (default 60)")
+    ap.add_argument("--rss-limit-mb", type=int, default=2048, metavar="MB",
+                    help="address space limit: MemoryError beyond it is a crash (default 2048)")
     ap.add_argument("seeds", nargs="+", metavar="SEED-FILE")
     args = ap.parse_args(argv)
     if not args.execs and not args.seconds:
@@ -264,6 +278,12 @@ def main(argv):
         with open(p, encoding="utf-8") as f:
             seeds.append(json.load(f))
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 2000))
+    # An input that makes a reader allocate without bound (a repetition
+    # count of 2^63 iterated over) is a finding, not a reason for the OOM
+    # killer; one that loops is too.
+    limit = args.rss_limit_mb << 20
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    signal.signal(signal.SIGALRM, _on_alarm)
     failures = 0
     with tempfile.TemporaryDirectory(prefix="fuzz-readers.") as work:
         base = os.path.join(work, "base")
@@ -273,7 +293,7 @@ def main(argv):
         for p in list(args.seeds) + list(args.replay):
             with open(p, encoding="utf-8", errors="surrogatepass") as f:
                 text = f.read()
-            why = _try(text, p.endswith(".hung.json"), work, base)
+            why = _try(text, p.endswith(".hung.json"), work, base, args.timeout)
             print("%s %s%s" % ("crash" if why else "ok", p, "" if not why else ":\n" + why))
             failures += bool(why)
 
@@ -283,7 +303,7 @@ def main(argv):
                 (not args.seconds or time.monotonic() - start < args.seconds):
             text, hung = mutate(rng.choice(seeds), rng)
             execs += 1
-            why = _try(text, hung, work, base)
+            why = _try(text, hung, work, base, args.timeout)
             if why:
                 failures += 1
                 saved = _save(args.crashes, text, why)

@@ -574,9 +574,9 @@ static int count_results(const char *dir, int *max_rep)
 		return 0;
 	while ((e = readdir(d))) {
 		char tail[16];
-		int rep, len;
+		int rep;
 
-		if (sscanf(e->d_name, "rep-%d%15s%n", &rep, tail, &len) != 2 || rep < 0 ||
+		if (sscanf(e->d_name, "rep-%d%15s", &rep, tail) != 2 || rep < 0 ||
 		    (strcmp(tail, ".json") && strcmp(tail, ".hung.json")))
 			continue;
 		n++;

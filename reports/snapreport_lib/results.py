@@ -66,6 +66,11 @@ class Run:
 _INT_LIMIT = 2 ** 64
 
 
+# Repetitions and boots a result file may number (snapbench run --append
+# stops below it).
+_MAX_REPS = 1000000
+
+
 def _no_constant(name):
     raise ValueError("%s is not a JSON number" % name)
 
@@ -107,14 +112,20 @@ def _shape_error(doc):
     for key in ("rep", "reps", "boot", "seed", "schema"):
         if key in ctx and ctx[key] is not None and not _is_int(ctx[key]):
             return "context.%s is not a whole number" % key
+    # Counts the reports iterate over (findings lists each missing
+    # repetition): snapbench numbers repetitions below a million.
+    for key in ("rep", "reps", "boot"):
+        if _is_int(ctx.get(key)) and not 0 <= ctx[key] <= _MAX_REPS:
+            return "context.%s %d is out of range [0, %d]" % (key, ctx[key], _MAX_REPS)
     for key in ("hung", "strategy_known_unsafe", "synthetic"):
         if key in ctx and not isinstance(ctx[key], bool):
             return "context.%s is not true or false" % key
     params = ctx.get("scenario_params", {})
     if not isinstance(params, dict):
         return "context.scenario_params is not an object"
-    if not all(isinstance(v, str) for v in params.values()):
-        return "context.scenario_params: values must be strings"
+    # snapbench writes strings; reports/testdata/make_results.py numbers.
+    if not all(isinstance(v, (str, int, float)) for v in params.values()):
+        return "context.scenario_params: a value that is not a string or a number"
     sweep = ctx.get("sweep")
     if sweep is not None and not isinstance(sweep, (str, dict)):
         return "context.sweep is not an object"
