@@ -80,14 +80,16 @@ bad_run "a scenario file named .ini" "scenario name '' cannot name a directory i
 ok $? "nothing written anywhere for those three"
 
 # -- 4. violations have their own exit status
-out=$("$SB" run --scenario madvise-storm --strategy validflag --reps 1 --duration 0.3 \
+# validflag (known unsafe) in hot-range commits stale snapshots: about 2000
+# violations in 0.2 s here.
+out=$("$SB" run --scenario hot-range --strategy validflag --reps 1 --duration 0.2 \
 	--placement none --quiet --out "$T/v" 2>/dev/null); rc=$?
 v=$(sed -n 's/^SUMMARY .* violations=\([0-9]*\) .*/\1/p' <<<"$out")
 if [ "${v:-0}" -gt 0 ]; then
 	[ $rc -eq 4 ]
 	ok $? "a run with invariant violations (validflag: $v) exits 4, not 0 (exit $rc)"
 else
-	skip "a run with invariant violations exits 4" "validflag found none in 0.3 s this time"
+	skip "a run with invariant violations exits 4" "validflag found none this time"
 fi
 "$SB" run --scenario baseline --strategy seqretry --out "$T/v0" "${QUICK[@]}" >/dev/null 2>&1
 ok $? "a run without violations exits 0"
