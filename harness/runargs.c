@@ -93,6 +93,13 @@ static int parse_count(const char *opt, const char *v, unsigned long max, int *o
 	return 0;
 }
 
+/*
+ * Long options without a short form: values no letter has, so that
+ * "--append=1" (getopt_long() sets optopt to the value) is not reported as
+ * an unknown letter '-A'.
+ */
+enum { OPT_LONG_ONLY = 256, OPT_APPEND = OPT_LONG_ONLY, OPT_REPLACE, OPT_CHECK };
+
 int run_args_parse(struct run_args *a, int argc, char **argv,
 		   const char *scenario_dir, char *err)
 {
@@ -107,9 +114,9 @@ int run_args_parse(struct run_args *a, int argc, char **argv,
 		{ "placement", required_argument, NULL, 'p' },
 		{ "sweep", required_argument, NULL, 'w' },
 		{ "quiet", no_argument, NULL, 'q' },
-		{ "append", no_argument, NULL, 'A' },
-		{ "replace", no_argument, NULL, 'R' },
-		{ "check", no_argument, NULL, 'C' },
+		{ "append", no_argument, NULL, OPT_APPEND },
+		{ "replace", no_argument, NULL, OPT_REPLACE },
+		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -180,13 +187,13 @@ int run_args_parse(struct run_args *a, int argc, char **argv,
 		case 'q':
 			a->quiet = true;
 			break;
-		case 'A':
+		case OPT_APPEND:
 			a->append = true;
 			break;
-		case 'R':
+		case OPT_REPLACE:
 			a->replace = true;
 			break;
-		case 'C':
+		case OPT_CHECK:
 			a->check = true;
 			break;
 		case 'h':
@@ -203,7 +210,8 @@ int run_args_parse(struct run_args *a, int argc, char **argv,
 			 * that argument, so name the letter; a bad long option
 			 * ("--bogus", "--quiet=1") is the argument before optind.
 			 */
-			if (optopt && (optopt == ':' || !strchr(shortopts, optopt)))
+			if (optopt > 0 && optopt < OPT_LONG_ONLY &&
+			    (optopt == ':' || !strchr(shortopts, optopt)))
 				return fail(err, "run: unknown option '-%c' (snapbench run --help)",
 					    optopt);
 			return fail(err, "run: unknown option '%s' (snapbench run --help)",
