@@ -210,7 +210,7 @@ int run_args_parse(struct run_args *a, int argc, char **argv,
 			 * that argument, so name the letter; a bad long option
 			 * ("--bogus", "--quiet=1") is the argument before optind.
 			 */
-			if (optopt > 0 && optopt < OPT_LONG_ONLY &&
+			if (optopt && optopt < OPT_LONG_ONLY &&
 			    (optopt == ':' || !strchr(shortopts, optopt)))
 				return fail(err, "run: unknown option '-%c' (snapbench run --help)",
 					    optopt);
