@@ -64,7 +64,7 @@ test: deps
 # Sanitizer builds of every compiled test, each in its own tree, and the
 # test scripts that run the snapbench binary (it is found through B): the
 # rest are Python (reports) or run no C code of ours (spin's verifiers).
-SAN_SCRIPTS := tests/cli.t tests/interrupt.t
+SAN_SCRIPTS := tests/cli.t tests/cli-hostile.t tests/interrupt.t
 SAN_RUN = B=build/$(1) $(PROVE) --exec '' $(PROVE_FLAGS) \
 	$(patsubst $(B)/%,build/$(1)/%,$(TEST_PROGS)) $(SAN_SCRIPTS)
 

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # fuzz/: libFuzzer targets for the scenario-file parser and the options of
-# `snapbench run`.  `make fuzz FUZZ_SECONDS=N` builds them with clang, ASan
+# `snapbench run`, and fuzz/readers.py for the Python readers of result
+# files (check-result, snapreport), standard library only.  `make fuzz FUZZ_SECONDS=N` builds them with clang, ASan
 # and UBSan in build/fuzz/ (its own tree, like the sanitizer builds) and runs
 # each for N seconds (fuzz/run).  The replay test runs the seeds (fuzz/corpus/,
 # the shipped scenario files) and fuzz/regressions/ through the same entry
@@ -33,4 +34,9 @@ fuzz:	# clang and its runtimes, libFuzzer's among them, are the tsan group
 	@$(MAKE) --no-print-directory B=$(FUZZ_B) CC=clang CXX=clang++ SAN="$(FUZZ_SAN)" \
 		CFLAGS="-O1 -g" $(FUZZ_TARGETS:%=$(FUZZ_B)/fuzz-%)
 	@rc=0; for t in $(FUZZ_TARGETS); do fuzz/run $(FUZZ_B) $$t $(FUZZ_SECONDS) || rc=1; done; \
-		exit $$rc
+		echo "fuzz readers: $(FUZZ_SECONDS) s"; \
+		fuzz/readers.py --seed $$(date +%s) --seconds $(FUZZ_SECONDS) \
+			--crashes $(FUZZ_B)/crashes/readers \
+			--replay $(wildcard fuzz/regressions/readers/*.json) \
+			-- $(wildcard fuzz/corpus/readers/*.json) > $(FUZZ_B)/readers.log || rc=1; \
+		grep -v '^ok ' $(FUZZ_B)/readers.log; exit $$rc

@@ -173,6 +173,8 @@ static void write_counters(struct json *j, const struct run_context *ctx,
 	json_double(j, "retries_per_pass_mean", hist_mean(&res->retries));
 	json_uint(j, "retries_per_pass_max", res->retries_max);
 	json_uint(j, "retry_streak_max", res->retry_streak_max);
+	json_uint(j, "fault_retries", res->fault_retries);
+	json_uint(j, "fault_retries_per_pass_max", res->fault_retries_max);
 	json_uint(j, "deadline_misses", res->misses);
 	json_double(j, "deadline_miss_ratio", attempts ? res->misses / attempts : 0);
 	write_percentiles(j, "ttm", NULL, &res->ttm_ns);

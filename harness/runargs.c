@@ -3,7 +3,6 @@
  * runargs.c - the options of `snapbench run` (getopt_long, short and long
  * forms): lists, counts and the default scenario set, with one-line errors.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -12,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/number.h"
 #include "harness/runargs.h"
 #include "workloads/scenario.h"
 
@@ -26,21 +26,28 @@ fail(char *err, const char *fmt, ...)
 	return -EINVAL;
 }
 
-/* Split a comma-separated @arg of option @opt in place; an empty list is an error. */
+/*
+ * Split a comma-separated @arg of option @opt in place.  An empty item
+ * ("1,,2", a leading or trailing comma) is an error, not skipped: it is a
+ * mistake, and dropping it would run something other than what was asked.
+ */
 static int split_list(char *arg, const char **items, int *nr, const char *opt,
 		      const char *what, char *err)
 {
-	int before = *nr;
+	char *p = arg, *comma;
 
-	for (char *tok = strtok(arg, ","); tok; tok = strtok(NULL, ",")) {
+	if (!*arg || *arg == ',' || arg[strlen(arg) - 1] == ',' || strstr(arg, ",,"))
+		return fail(err, "%s '%s': an empty item in the list of %s", opt, arg, what);
+	for (;;) {
 		if (*nr == RUN_MAX_ITEMS)
 			return fail(err, "too many %s (at most %d)", what, RUN_MAX_ITEMS);
-		items[(*nr)++] = tok;
+		items[(*nr)++] = p;
+		comma = strchr(p, ',');
+		if (!comma)
+			return 0;
+		*comma = '\0';
+		p = comma + 1;
 	}
-	/* strtok() wrote nothing into @arg when it found no item. */
-	if (*nr == before)
-		return fail(err, "%s '%s': no %s named", opt, arg, what);
-	return 0;
 }
 
 static int add_default_set(struct run_args *a, const char *scenario_dir, char *err)
@@ -78,16 +85,20 @@ static int add_default_set(struct run_args *a, const char *scenario_dir, char *e
 
 static int parse_count(const char *opt, const char *v, unsigned long max, int *out, char *err)
 {
-	char *end;
-	unsigned long n;
+	unsigned long long n;
 
-	errno = 0;
-	n = strtoul(v, &end, 10);
-	if (errno || end == v || *end || *v == '-' || n < 1 || n > max)
+	if (parse_whole(v, max, &n) || n < 1)
 		return fail(err, "%s: '%s' is not a whole number in [1, %lu]", opt, v, max);
 	*out = n;
 	return 0;
 }
+
+/*
+ * Long options without a short form: values no letter has, so that
+ * "--append=1" (getopt_long() sets optopt to the value) is not reported as
+ * an unknown letter '-A'.
+ */
+enum { OPT_LONG_ONLY = 256, OPT_APPEND = OPT_LONG_ONLY, OPT_REPLACE, OPT_CHECK };
 
 int run_args_parse(struct run_args *a, int argc, char **argv,
 		   const char *scenario_dir, char *err)
@@ -103,13 +114,17 @@ int run_args_parse(struct run_args *a, int argc, char **argv,
 		{ "placement", required_argument, NULL, 'p' },
 		{ "sweep", required_argument, NULL, 'w' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "append", no_argument, NULL, OPT_APPEND },
+		{ "replace", no_argument, NULL, OPT_REPLACE },
+		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char shortopts[] = ":s:S:r:d:o:p:qh";
 	const char *strategies[RUN_MAX_ITEMS], *scen[RUN_MAX_ITEMS];
 	int nr_strategies = 0, nr_scen = 0, c, i, ret = 0;
-	char *end;
+	unsigned long long seed;
+	bool negative;
 
 	memset(a, 0, sizeof(*a));
 	a->reps = 3;
@@ -130,19 +145,15 @@ int run_args_parse(struct run_args *a, int argc, char **argv,
 			ret = parse_count("--reps", optarg, 1000, &a->reps, err);
 			break;
 		case 'd':
-			errno = 0;
-			a->duration_s = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !(a->duration_s > 0) ||
-			    a->duration_s > 86400)
+			if (parse_decimal(optarg, &a->duration_s, &negative) || negative ||
+			    !(a->duration_s > 0) || a->duration_s > 86400)
 				ret = fail(err, "--duration: '%s' is not a number of seconds in (0, 86400]",
 					   optarg);
 			break;
 		case 'e':
-			/* Digits only: strtoull() would take " -1" as 2^64 - 1. */
-			errno = 0;
-			a->seed = strtoull(optarg, &end, 10);
-			if (errno || !isdigit((unsigned char)*optarg) || *end)
+			if (parse_whole(optarg, UINT64_MAX, &seed))
 				ret = fail(err, "--seed: '%s' is not a whole number", optarg);
+			a->seed = seed;
 			break;
 		case 'k':
 			if (a->nr_sets == RUN_MAX_SETS)
@@ -176,6 +187,15 @@ int run_args_parse(struct run_args *a, int argc, char **argv,
 		case 'q':
 			a->quiet = true;
 			break;
+		case OPT_APPEND:
+			a->append = true;
+			break;
+		case OPT_REPLACE:
+			a->replace = true;
+			break;
+		case OPT_CHECK:
+			a->check = true;
+			break;
 		case 'h':
 			a->help = true;
 			return 0;
@@ -190,7 +210,8 @@ int run_args_parse(struct run_args *a, int argc, char **argv,
 			 * that argument, so name the letter; a bad long option
 			 * ("--bogus", "--quiet=1") is the argument before optind.
 			 */
-			if (optopt && (optopt == ':' || !strchr(shortopts, optopt)))
+			if (optopt && optopt < OPT_LONG_ONLY &&
+			    (optopt == ':' || !strchr(shortopts, optopt)))
 				return fail(err, "run: unknown option '-%c' (snapbench run --help)",
 					    optopt);
 			return fail(err, "run: unknown option '%s' (snapbench run --help)",
@@ -203,6 +224,14 @@ int run_args_parse(struct run_args *a, int argc, char **argv,
 		return fail(err, "run: unexpected argument '%s'", argv[optind]);
 	if (!nr_scen)
 		return fail(err, "run: --scenario is required (snapbench list)");
+	if (a->append && a->replace)
+		return fail(err, "run: --append and --replace exclude each other");
+	/* --duration would override it: the files would say what did not run. */
+	if (a->duration_s > 0 && a->sweep_key && !strcmp(a->sweep_key, "run.duration_s"))
+		return fail(err, "run: --duration and --sweep run.duration_s both set the measured time; give one");
+	for (i = 0; a->duration_s > 0 && i < a->nr_sets; i++)
+		if (!strncmp(a->sets[i], "run.duration_s=", 15))
+			return fail(err, "run: --duration and --set run.duration_s both set the measured time; give one");
 
 	for (i = 0; i < nr_scen; i++) {
 		if (!strcmp(scen[i], "default"))

@@ -31,6 +31,9 @@ struct run_args {
 	const char *out;
 	const char *placement;
 	bool quiet;
+	bool append;			/* --append: repetitions after those in OUT */
+	bool replace;			/* --replace: earlier results in OUT go */
+	bool check;			/* --check: check and plan, run nothing */
 	bool help;			/* --help: nothing else was checked */
 	char *default_set[RUN_MAX_ITEMS];	/* names read from default.list */
 	int nr_default_set;
@@ -45,8 +48,8 @@ struct run_args {
  * @scenario_dir: where "--scenario default" finds default.list
  * @err: RUN_ERR_LEN bytes; set to one line naming the problem
  *
- * Stops at --help with @a->help set.  Not thread safe: getopt_long() and
- * strtok() keep global state.
+ * Stops at --help with @a->help set.  Not thread safe: getopt_long() keeps
+ * global state.
  *
  * Returns: 0, -EINVAL with @err set for bad input, or -ENOMEM.
  */

@@ -51,6 +51,7 @@ struct run_thread {
 	uint64_t cpu_base_ns, cpu_ns;
 	struct hist ttm_ns, retries, oplat_ns, stall_ns[MM_INVAL_NR];
 	unsigned long passes, misses, retries_max, streak, streak_max;
+	unsigned long fault_retries, fault_retries_max;
 	unsigned long ops, skipped;
 };
 
@@ -158,6 +159,9 @@ static void mirror_loop(struct run_thread *t, struct rand_state *r)
 		hist_record(&t->retries, res.retries);
 		if (res.retries > t->retries_max)
 			t->retries_max = res.retries;
+		t->fault_retries += res.fault_retries;
+		if (res.fault_retries > t->fault_retries_max)
+			t->fault_retries_max = res.fault_retries;
 		t->streak = res.retries ? t->streak + 1 : 0;
 		if (t->streak > t->streak_max)
 			t->streak_max = t->streak;
@@ -456,6 +460,9 @@ static void summarize_thread(struct run_result *res, struct run_thread *t)
 	res->misses += t->misses;
 	if (t->retries_max > res->retries_max)
 		res->retries_max = t->retries_max;
+	res->fault_retries += t->fault_retries;
+	if (t->fault_retries_max > res->fault_retries_max)
+		res->fault_retries_max = t->fault_retries_max;
 	if (t->streak_max > res->retry_streak_max)
 		res->retry_streak_max = t->streak_max;
 	if (t->passes < res->mirror_passes_min)

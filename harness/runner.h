@@ -44,6 +44,7 @@ struct run_result {
 	struct hist ttm_ns;		/* time to mirror of completed passes */
 	struct hist retries;		/* retries per pass, passes and misses */
 	unsigned long passes, misses, retries_max, retry_streak_max;
+	unsigned long fault_retries, fault_retries_max;	/* a fault failed */
 	unsigned long mirror_passes_min, mirror_passes_max;
 
 	/* latency */

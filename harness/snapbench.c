@@ -18,15 +18,20 @@
 
 #include "harness/clock.h"
 #include "harness/micro.h"
+#include "harness/number.h"
 #include "harness/result.h"
 #include "harness/runargs.h"
 #include "harness/runner.h"
 #include "workloads/storm.h"
 
+/* Exit statuses of `snapbench run` (README, run --help). */
 #define EXIT_BAD_INPUT	2
-#define EXIT_HUNG	3
+#define EXIT_HUNG	3	/* a run hung or failed */
+#define EXIT_VIOLATIONS	4	/* a run reported invariant violations */
 #define EXIT_INTERRUPTED 130
-#define EXIT_OUTPUT	4	/* a child's result file could not be written */
+/* Between a run (the child) and the parent only. */
+#define CHILD_HUNG_VIOLATIONS	5	/* hung, and violations before that */
+#define CHILD_OUTPUT	6	/* its result file could not be written */
 
 #ifndef SNAP_SRCDIR
 #define SNAP_SRCDIR "."
@@ -138,11 +143,24 @@ static void usage_run(FILE *out)
 		"  -p, --placement SPEC    spread, compact, none, or ROLE=CPUS;...     (default spread)\n"
 		"      --sweep KEY=V1,V2   run each scenario once per value of KEY; results go to\n"
 		"                          DIR/<scenario>@KEY=V/...\n"
-		"  -q, --quiet             no progress on stderr\n"
+		"      --append            DIR already holds results of these runs: add the\n"
+		"                          repetitions after them (rep-<N> numbering goes on)\n"
+		"      --replace           DIR already holds results of these runs: remove\n"
+		"                          them (each directory just before its first run)\n"
+		"      --check             check every input and print the plan; run nothing,\n"
+		"                          create nothing\n"
+		"  -q, --quiet             no plan and no progress line on stderr\n"
+		"Numbers are decimal: whole numbers are digits only; others [-]D[.D][eD].\n"
 		"Writes DIR/<scenario>/<strategy>/rep-<N>.json (harness/RESULTS.md) and one\n"
-		"SUMMARY line per run on stdout.  Each run is a child process.  Exit status:\n"
-		"0, 2 bad input, 3 a run hung or failed (the others still ran), 128+signal\n"
-		"interrupted (130 SIGINT, 143 SIGTERM).\n");
+		"SUMMARY line per run on stdout.  Each run is a child process.  Before any\n"
+		"run it prints the plan (runs, their measured time); on a terminal, a\n"
+		"progress line.  Results already in DIR are never overwritten: without\n"
+		"--append or --replace, such a run is refused.  Exit status:\n"
+		"  0    every run completed, no violations\n"
+		"  2    bad input (nothing ran), or a result file could not be written\n"
+		"  3    a run hung or failed (the others still ran)\n"
+		"  4    a run reported invariant violations (a stale device PTE); wins over 3\n"
+		"  130, 143  interrupted by SIGINT, SIGTERM\n");
 }
 
 /* A scenario argument: a name under the scenario directory, or a file. */
@@ -310,30 +328,74 @@ static void print_summary(const struct run_context *ctx, const struct run_result
 	scenario_for_each(ctx->sc, summary_param, &b);
 	printf("SUMMARY scenario=%s strategy=%s rep=%d seed=%llu duration_s=%.3f"
 	       " passes=%lu passes_per_s=%.0f deadline_misses=%lu retries_per_pass_mean=%.3f"
-	       " retries_max=%lu ttm_p99_ns=%llu violations=%lu hung=%d file=%s%s\n",
+	       " retries_max=%lu fault_retries_max=%lu ttm_p99_ns=%llu violations=%lu hung=%d file=%s%s\n",
 	       ctx->scenario, ctx->strategy, ctx->rep, (unsigned long long)ctx->seed,
 	       res->duration_s, res->passes,
 	       res->duration_s > 0 ? res->passes / res->duration_s : 0, res->misses,
-	       n ? hist_mean(&res->retries) : 0, res->retries_max,
+	       n ? hist_mean(&res->retries) : 0, res->retries_max, res->fault_retries_max,
 	       (unsigned long long)hist_percentile(&res->ttm_ns, 99),
 	       res->violations, res->hung, file, params);
 	fflush(stdout);
 }
 
-static void progress(const struct run_args *a, int done, int total,
-		     const char *scenario, const char *strategy, int rep,
-		     uint64_t t0, double per_run_s)
-{
-	double elapsed = (now_ns() - t0) / 1e9;
-	double eta = done ? elapsed / done * (total - done) : per_run_s * total;
+/*
+ * The progress line: on a terminal (stderr) and without --quiet only, one
+ * line rewritten in place once a second and at each run's start: runs done
+ * of the total, the run in progress, elapsed time and an ETA (from the
+ * runs done so far, or from the plan's estimate before the first ends).
+ */
+static struct {
+	bool on;
+	int done, total;
+	uint64_t t0, last;
+	double planned_s;		/* the plan's estimate of the whole */
+	char what[192];
+} prog_line;
 
-	if (a->quiet || !isatty(STDERR_FILENO))
-		return;
-	fprintf(stderr, "\r\033[K[%d/%d] %s / %s rep %d/%d  elapsed %.0fs  ETA %.0fs",
-		done + 1, total, scenario, strategy, rep + 1, a->reps, elapsed, eta);
+static void format_seconds(char *buf, size_t len, double s)
+{
+	if (s < 10)
+		snprintf(buf, len, "%.1f s", s);
+	else if (s < 120)
+		snprintf(buf, len, "%.0f s", s);
+	else if (s < 7200)
+		snprintf(buf, len, "%.0f min", s / 60);
+	else if (s < 3 * 86400)
+		snprintf(buf, len, "%.1f h", s / 3600);
+	else if (s < 730 * 86400)
+		snprintf(buf, len, "%.1f days", s / 86400);
+	else
+		snprintf(buf, len, "%.1f years", s / (365.25 * 86400));
 }
 
-enum run_status { RUN_OK, RUN_HUNG, RUN_FAILED, RUN_INTERRUPTED, RUN_OUTPUT };
+static void progress_tick(void)
+{
+	double elapsed, eta;
+	char e[32], left[32];
+
+	if (!prog_line.on || now_ns() - prog_line.last < NSEC_PER_SEC)
+		return;
+	prog_line.last = now_ns();
+	elapsed = (prog_line.last - prog_line.t0) / 1e9;
+	eta = prog_line.done ? elapsed / prog_line.done * (prog_line.total - prog_line.done)
+			     : prog_line.planned_s - elapsed;
+	format_seconds(e, sizeof(e), elapsed);
+	format_seconds(left, sizeof(left), eta > 0 ? eta : 0);
+	fprintf(stderr, "\r\033[K[%d/%d done] %s  elapsed %s  ETA %s", prog_line.done,
+		prog_line.total, prog_line.what, e, left);
+}
+
+static void progress(int done, const char *scenario, const char *strategy, int rep)
+{
+	prog_line.done = done;
+	snprintf(prog_line.what, sizeof(prog_line.what), "%s / %s rep %d", scenario,
+		 strategy, rep);
+	prog_line.last = 0;
+	progress_tick();
+}
+
+enum run_status { RUN_OK, RUN_HUNG, RUN_FAILED, RUN_INTERRUPTED, RUN_OUTPUT, RUN_VIOLATIONS,
+		  RUN_HUNG_VIOLATIONS };
 
 /* The child: run once, write the result file, print the SUMMARY line. */
 static void __attribute__((noreturn))
@@ -360,7 +422,7 @@ run_child(const struct run_config *rc, const struct run_context *ctx,
 	if (ret) {
 		/* The temporary is gone and an older file of that name untouched. */
 		fprintf(stderr, "%s: cannot write %s: %s\n", prog, file, strerror(-ret));
-		_exit(EXIT_OUTPUT);
+		_exit(CHILD_OUTPUT);
 	}
 	if (tty && isatty(STDERR_FILENO))
 		fprintf(stderr, "\r\033[K");
@@ -380,7 +442,9 @@ run_child(const struct run_config *rc, const struct run_context *ctx,
 	fflush(stdout);
 	fflush(stderr);
 	/* Stuck threads cannot be joined: leave without running exit handlers. */
-	_exit(res->hung ? EXIT_HUNG : 0);
+	if (res->hung)
+		_exit(res->violations ? CHILD_HUNG_VIOLATIONS : EXIT_HUNG);
+	_exit(res->violations ? EXIT_VIOLATIONS : 0);
 }
 
 /*
@@ -437,16 +501,21 @@ static enum run_status run_isolated(const struct run_config *rc,
 				fprintf(stderr, "%s: %s/%s rep %d: no end past its watchdog; killed\n",
 					prog, ctx->scenario, ctx->strategy, ctx->rep);
 		}
+		progress_tick();
 		sleep_until_ns(now_ns() + 10 * NSEC_PER_MSEC);
 	}
 	child_pid = 0;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return RUN_OK;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_VIOLATIONS)
+		return RUN_VIOLATIONS;
 	/* Any other end (killed, crashed ...) may leave a temporary; whole files stay. */
 	remove_partial(dir, ctx->rep);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_HUNG)
 		return RUN_HUNG;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_OUTPUT)
+	if (WIFEXITED(status) && WEXITSTATUS(status) == CHILD_HUNG_VIOLATIONS)
+		return RUN_HUNG_VIOLATIONS;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == CHILD_OUTPUT)
 		return RUN_OUTPUT;
 	if (stopping || (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_INTERRUPTED))
 		return RUN_INTERRUPTED;
@@ -465,20 +534,196 @@ static void command_line(int argc, char **argv, char *buf, size_t len)
 		used += snprintf(buf + used, len - used, "%s%s", i ? " " : "", argv[i]);
 }
 
+/*
+ * Why @c cannot be one component of a path under --out, or NULL.  A name
+ * from a scenario file ("...ini" is "..", ".ini" is "") or a sweep value
+ * ("../../x") would otherwise write outside --out, or over another run.
+ */
+static const char *path_component_error(const char *c)
+{
+	if (!*c)
+		return "it is empty";
+	if (*c == '.')
+		return "it starts with a dot ('.', '..' and hidden names are not allowed)";
+	if (strchr(c, '/'))
+		return "it contains '/'";
+	for (const char *p = c; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return "it contains a control character";
+	return NULL;
+}
+
+/* One directory of results: a scenario (or sweep point) x a strategy. */
+struct plan_cell {
+	int sc;				/* index into the scenarios */
+	const struct snap_ops *ops;
+	char dir[PATH_MAX];
+	int first_rep;			/* > 0 with --append */
+	int existing;			/* result files already there */
+};
+
+/* Result files in @dir: how many, and the highest rep-<N> (-1: none). */
+static int count_results(const char *dir, int *max_rep)
+{
+	struct dirent *e;
+	int n = 0;
+	DIR *d = opendir(dir);
+
+	*max_rep = -1;
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		char tail[16];
+		int rep;
+
+		if (sscanf(e->d_name, "rep-%d%15s", &rep, tail) != 2 || rep < 0 ||
+		    (strcmp(tail, ".json") && strcmp(tail, ".hung.json")))
+			continue;
+		n++;
+		if (rep > *max_rep)
+			*max_rep = rep;
+	}
+	closedir(d);
+	return n;
+}
+
+/* --out must be a directory we can write, or one we can create. */
+static void check_out(const char *out, bool create)
+{
+	char buf[PATH_MAX], probe[PATH_MAX], *slash;
+	struct stat st;
+	int ret;
+
+	if (create) {
+		ret = make_dirs(out);
+		if (ret)
+			die(EXIT_BAD_INPUT, "--out %s: %s", out, strerror(-ret));
+		return;
+	}
+	/*
+	 * Before the plan is checked nothing is created: the nearest existing
+	 * ancestor decides (a directory made and removed at once tells).
+	 */
+	path_printf(buf, "%s", out);
+	while (stat(buf, &st)) {
+		if (errno != ENOENT)
+			die(EXIT_BAD_INPUT, "--out %s: %s", out, strerror(errno));
+		slash = strrchr(buf, '/');
+		if (!slash)
+			path_printf(buf, ".");
+		else if (slash == buf)
+			buf[1] = '\0';
+		else
+			*slash = '\0';
+	}
+	if (!S_ISDIR(st.st_mode))
+		die(EXIT_BAD_INPUT, "--out %s: %s", out, strerror(ENOTDIR));
+	/* access() says yes to root everywhere, /proc included: try it. */
+	path_printf(probe, "%s/.snapbench-check-XXXXXX", buf);
+	if (!mkdtemp(probe))
+		die(EXIT_BAD_INPUT, "--out %s: %s", out, strerror(errno));
+	rmdir(probe);
+}
+
+/*
+ * Plan the runs: every directory (scenario or sweep point x strategy) and
+ * the first repetition in it, before anything runs.  Refuses a name that
+ * is not a safe path component, two runs that would share a directory,
+ * and results already in a directory unless --append or --replace says
+ * what to do with them.  Returns the number of cells, all in @cell.
+ */
+static int plan_runs(const struct run_args *a, const char *out, struct scenario *sc,
+		     const char *const *sweep_value, const char *const *sc_arg, int nr_sc,
+		     struct plan_cell *cell)
+{
+	char comp[PATH_MAX];
+	const char *why;
+	int n = 0;
+
+	for (int i = 0; i < nr_sc; i++) {
+		why = path_component_error(sc[i].name);
+		if (why)
+			die(EXIT_BAD_INPUT, "--scenario %s: scenario name '%s' cannot name a directory in --out: %s",
+			    sc_arg[i], sc[i].name, why);
+		if (sweep_value[i]) {
+			path_printf(comp, "%s@%s=%s", sc[i].name, a->sweep_key, sweep_value[i]);
+			why = strchr(sweep_value[i], '/') ? "it contains '/'" :
+			      path_component_error(comp);
+			if (why)
+				die(EXIT_BAD_INPUT, "--sweep: value '%s' cannot name a directory in --out: %s",
+				    sweep_value[i], why);
+		} else {
+			path_printf(comp, "%s", sc[i].name);
+		}
+		for (int j = 0; j < a->nr_strategies; j++, n++) {
+			struct plan_cell *c = &cell[n];
+			int max_rep;
+
+			c->sc = i;
+			c->ops = a->strategies[j];
+			path_printf(c->dir, "%s/%s/%s", out, comp, c->ops->name);
+			for (int k = 0; k < n; k++)
+				if (!strcmp(cell[k].dir, c->dir))
+					die(EXIT_BAD_INPUT, "%s: two runs of this invocation would write there "
+					    "(--scenario %s and %s, --strategy %s%s%s); give each once",
+					    c->dir, sc_arg[cell[k].sc], sc_arg[i], c->ops->name,
+					    sweep_value[i] ? ", --sweep value " : "",
+					    sweep_value[i] ? sweep_value[i] : "");
+			c->existing = count_results(c->dir, &max_rep);
+			c->first_rep = a->append ? max_rep + 1 : 0;
+			if (c->existing && !a->append && !a->replace)
+				die(EXIT_BAD_INPUT, "%s already holds %d result file%s: --append adds "
+				    "repetitions after them, --replace replaces them",
+				    c->dir, c->existing, c->existing == 1 ? "" : "s");
+			if (c->first_rep + a->reps > 1000000)
+				die(EXIT_BAD_INPUT, "%s: --append: rep-%d is the last repetition numbered",
+				    c->dir, 1000000 - 1);
+		}
+	}
+	return n;
+}
+
+/* Remove the result files of @c before its first run (--replace). */
+static void replace_results(const struct plan_cell *c)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+
+	if (!c->existing || !(d = opendir(c->dir)))
+		return;
+	while ((e = readdir(d))) {
+		char tail[16];
+		int rep;
+
+		if (sscanf(e->d_name, "rep-%d%15s", &rep, tail) != 2 ||
+		    (strcmp(tail, ".json") && strcmp(tail, ".hung.json")))
+			continue;
+		path_printf(path, "%s/%s", c->dir, e->d_name);
+		if (unlink(path))
+			die(1, "--replace: %s: %s", path, strerror(errno));
+	}
+	closedir(d);
+	fprintf(stderr, "%s: --replace: removed %d earlier result file%s in %s\n", prog,
+		c->existing, c->existing == 1 ? "" : "s", c->dir);
+}
+
 static int cmd_run(int argc, char **argv, const char *cmdline)
 {
 	struct scenario *sc = calloc(RUN_MAX_ITEMS, sizeof(*sc));
+	struct plan_cell *cell = calloc(RUN_MAX_ITEMS * RUN_MAX_ITEMS, sizeof(*cell));
 	struct run_result *res = malloc(sizeof(*res));
-	char out[PATH_MAX], dir[PATH_MAX], topology[128];
+	char out[PATH_MAX], topology[128], planned[48];
 	struct topo_placement placement, *pl = NULL;
-	int done = 0, failed = 0, total, i, j, rep, ret, status, nr_sc;
-	const char *sweep_value[RUN_MAX_ITEMS];
+	int done = 0, failed = 0, violated = 0, total, i, rep, ret, status, nr_sc, nr_cells;
+	const char *sweep_value[RUN_MAX_ITEMS], *sc_arg[RUN_MAX_ITEMS];
+	double planned_s = 0;
 	char err[RUN_ERR_LEN];
 	struct run_args a;
 	const char *grace;
 	uint64_t t0;
 
-	if (!sc || !res)
+	if (!sc || !res || !cell)
 		die(1, "out of memory");
 	ret = run_args_parse(&a, argc, argv, scenario_dir(), err);
 	if (ret)
@@ -489,12 +734,10 @@ static int cmd_run(int argc, char **argv, const char *cmdline)
 	}
 	grace = getenv("SNAPBENCH_STOP_GRACE_S");
 	if (grace) {
-		char *end;
+		bool negative;
 		double g;
 
-		errno = 0;
-		g = strtod(grace, &end);
-		if (errno || end == grace || *end || !(g > 0) || g > 3600)
+		if (parse_decimal(grace, &g, &negative) || !(g > 0) || g > 3600)
 			die(EXIT_BAD_INPUT, "SNAPBENCH_STOP_GRACE_S: '%s' is not a number of seconds in (0, 3600]",
 			    grace);
 		stop_grace_ns = (uint64_t)(g * NSEC_PER_SEC);
@@ -502,11 +745,12 @@ static int cmd_run(int argc, char **argv, const char *cmdline)
 	/* Every scenario (and sweep point) is checked before anything runs. */
 	nr_sc = 0;
 	for (i = 0; i < a.nr_scenarios; i++) {
-		for (j = 0; j < (a.sweep_key ? a.nr_sweep_values : 1); j++) {
+		for (int j = 0; j < (a.sweep_key ? a.nr_sweep_values : 1); j++) {
 			if (nr_sc == RUN_MAX_ITEMS)
 				die(EXIT_BAD_INPUT, "too many scenarios x sweep values (at most %d)",
 				    RUN_MAX_ITEMS);
 			sweep_value[nr_sc] = a.sweep_key ? a.sweep_values[j] : NULL;
+			sc_arg[nr_sc] = a.scenarios[i];
 			load_scenario(&a, a.scenarios[i], sweep_value[nr_sc], &sc[nr_sc]);
 			nr_sc++;
 		}
@@ -525,7 +769,7 @@ static int cmd_run(int argc, char **argv, const char *cmdline)
 	}
 
 	if (a.out) {
-		snprintf(out, sizeof(out), "%s", a.out);
+		path_printf(out, "%s", a.out);
 	} else {
 		time_t now = time(NULL);
 		struct tm tm;
@@ -533,70 +777,89 @@ static int cmd_run(int argc, char **argv, const char *cmdline)
 		gmtime_r(&now, &tm);
 		strftime(out, sizeof(out), "results/%Y%m%d-%H%M%S", &tm);
 	}
-	ret = make_dirs(out);
-	if (ret)
-		die(EXIT_BAD_INPUT, "--out %s: %s", out, strerror(-ret));
+	check_out(out, false);
+	nr_cells = plan_runs(&a, out, sc, sweep_value, sc_arg, nr_sc, cell);
+	total = nr_cells * a.reps;
+	for (i = 0; i < nr_cells; i++)
+		planned_s += a.reps * (sc[cell[i].sc].warmup_s + sc[cell[i].sc].duration_s);
+	format_seconds(planned, sizeof(planned), planned_s);
+	if (planned_s >= 120)
+		snprintf(planned + strlen(planned), sizeof(planned) - strlen(planned), " (%.0f s)",
+			 planned_s);
+	/* Created only now: refused input leaves no directory behind. */
+	if (!a.check)
+		check_out(out, true);
+	if (!a.quiet)
+		fprintf(stderr, "%s: plan: %d run%s (%d scenario%s x %d strateg%s x %d repetition%s), "
+			"at least %s of warm-up and measurement; results in %s\n", prog, total,
+			total == 1 ? "" : "s", nr_sc, nr_sc == 1 ? "" : "s", a.nr_strategies,
+			a.nr_strategies == 1 ? "y" : "ies", a.reps, a.reps == 1 ? "" : "s",
+			planned, out);
+	if (a.check) {
+		ret = 0;
+		goto out;
+	}
 
 	install_signals(out);
+	prog_line.on = !a.quiet && isatty(STDERR_FILENO);
+	prog_line.total = total;
+	prog_line.planned_s = planned_s;
+	t0 = prog_line.t0 = now_ns();
+	for (i = 0; i < nr_cells && !runner_stop; i++) {
+		const struct plan_cell *c = &cell[i];
+		struct scenario *s = &sc[c->sc];
 
-	total = nr_sc * a.nr_strategies * a.reps;
-	t0 = now_ns();
-	for (i = 0; i < nr_sc && !runner_stop; i++) {
-		for (j = 0; j < a.nr_strategies && !runner_stop; j++) {
-			const struct snap_ops *ops = a.strategies[j];
+		if (a.replace)
+			replace_results(c);
+		ret = make_dirs(c->dir);
+		if (ret)
+			die(EXIT_BAD_INPUT, "%s: %s", c->dir, strerror(-ret));
+		for (rep = c->first_rep; rep < c->first_rep + a.reps && !runner_stop; rep++, done++) {
+			struct run_config rc = {
+				.sc = s, .ops = c->ops, .seed = a.seed + rep,
+				.placement = pl,
+			};
+			struct run_context ctx = {
+				.command_line = cmdline, .executable = argv[0],
+				.scenario = s->name, .sc = s,
+				.strategy = c->ops->name,
+				.known_unsafe = c->ops->known_unsafe,
+				.topology = topology,
+				.placement = a.placement, .seed = rc.seed,
+				.rep = rep, .reps = c->first_rep + a.reps,
+				.sweep_key = a.sweep_key,
+				.sweep_value = sweep_value[c->sc],
+			};
 
-			if (sweep_value[i])
-				path_printf(dir, "%s/%s@%s=%s/%s", out, sc[i].name,
-					    a.sweep_key, sweep_value[i], ops->name);
-			else
-				path_printf(dir, "%s/%s/%s", out, sc[i].name, ops->name);
-			ret = make_dirs(dir);
-			if (ret)
-				die(EXIT_BAD_INPUT, "%s: %s", dir, strerror(-ret));
-			for (rep = 0; rep < a.reps && !runner_stop; rep++, done++) {
-				struct run_config rc = {
-					.sc = &sc[i], .ops = ops, .seed = a.seed + rep,
-					.placement = pl,
-				};
-				struct run_context ctx = {
-					.command_line = cmdline, .executable = argv[0],
-					.scenario = sc[i].name, .sc = &sc[i],
-					.strategy = ops->name,
-					.known_unsafe = ops->known_unsafe,
-					.topology = topology,
-					.placement = a.placement, .seed = rc.seed,
-					.rep = rep, .reps = a.reps,
-					.sweep_key = a.sweep_key,
-					.sweep_value = sweep_value[i],
-				};
-
-				progress(&a, done, total, sc[i].name, ops->name, rep, t0,
-					 sc[i].warmup_s + sc[i].duration_s);
-				status = run_isolated(&rc, &ctx, res, dir, !a.quiet);
-				if (status == RUN_INTERRUPTED)
-					break;
-				if (status == RUN_OUTPUT) {	/* the child said why */
-					ret = EXIT_BAD_INPUT;
-					goto out;
-				}
-				failed += status != RUN_OK;
+			progress(done, s->name, c->ops->name, rep);
+			status = run_isolated(&rc, &ctx, res, c->dir, prog_line.on);
+			if (status == RUN_INTERRUPTED)
+				break;
+			if (status == RUN_OUTPUT) {	/* the child said why */
+				ret = EXIT_BAD_INPUT;
+				goto out;
 			}
+			failed += status == RUN_HUNG || status == RUN_FAILED ||
+				  status == RUN_HUNG_VIOLATIONS;
+			violated += status == RUN_VIOLATIONS || status == RUN_HUNG_VIOLATIONS;
 		}
 	}
-	if (!a.quiet && isatty(STDERR_FILENO))
+	if (prog_line.on)
 		fprintf(stderr, "\r\033[K");
 	if (runner_stop) {
 		fprintf(stderr, "%s: interrupted after %d of %d runs; completed results are in %s\n",
 			prog, done, total, out);
 		ret = 128 + stop_signal;
 	} else {
-		fprintf(stderr, "%s: %d runs, %d hung or failed; results in %s\n", prog, total,
-			failed, out);
-		ret = failed ? EXIT_HUNG : 0;
+		fprintf(stderr, "%s: %d run%s, %d hung or failed, %d with invariant violations; "
+			"results in %s (%.1f s)\n", prog, total, total == 1 ? "" : "s", failed,
+			violated, out, (now_ns() - t0) / 1e9);
+		ret = violated ? EXIT_VIOLATIONS : failed ? EXIT_HUNG : 0;
 	}
 out:
 	run_args_release(&a);
 	free(res);
+	free(cell);
 	free(sc);
 	return ret;
 }

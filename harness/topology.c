@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "harness/topology.h"
+#include "workloads/scenario.h"
 
 static hwloc_topology_t topo;
 
@@ -135,6 +136,28 @@ static int parse_cpus(const char *s, int *cpus, int max)
 	return n;
 }
 
+/* The roles the runner places (runner.c's add_thread()): mirror and each storm. */
+static bool known_role(const char *name)
+{
+	if (!strcmp(name, "mirror"))
+		return true;
+	for (int k = 0; k < STORM_NR; k++)
+		if (!strcmp(name, storm_kind_name[k]))
+			return true;
+	return false;
+}
+
+static const char *storm_roles(void)
+{
+	static char list[128];
+	size_t used = 0;
+
+	for (int k = 0; k < STORM_NR && used < sizeof(list); k++)
+		used += snprintf(list + used, sizeof(list) - used, "%s%s", k ? ", " : "",
+				 storm_kind_name[k]);
+	return list;
+}
+
 int topology_parse(const char *spec, struct topo_placement *p, char *err,
 		   size_t errlen)
 {
@@ -164,8 +187,19 @@ int topology_parse(const char *spec, struct topo_placement *p, char *err,
 			snprintf(err, errlen, "'%s' is not ROLE=CPUS (or spread, compact, none)", item);
 			return -EINVAL;
 		}
-		r = &p->role[p->nr_roles++];
 		*eq = '\0';
+		if (!known_role(item)) {
+			snprintf(err, errlen, "'%s' is not a role (mirror or a storm: %s)", item,
+				 storm_roles());
+			return -EINVAL;
+		}
+		for (int i = 0; i < p->nr_roles; i++) {
+			if (!strcmp(p->role[i].name, item)) {
+				snprintf(err, errlen, "role '%s' is given twice", item);
+				return -EINVAL;
+			}
+		}
+		r = &p->role[p->nr_roles++];
 		snprintf(r->name, sizeof(r->name), "%s", item);
 		r->nr_cpus = parse_cpus(eq + 1, r->cpus, TOPO_MAX_CPUS);
 		if (r->nr_cpus <= 0) {

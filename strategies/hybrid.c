@@ -38,7 +38,11 @@
  * Forward progress: a locked pass waits for earlier conflicting entries
  * (FIFO, as rangelock) and for in-flight unqueued invalidations, then
  * commits; its own COW breaks do not force a retry.  Invalidations block
- * only behind locked passes.
+ * only behind locked passes.  So a pass retries for invalidations at most
+ * HYBRID_ATTEMPTS times.  What no lock bounds: a fault of the pass that
+ * fails for lack of memory (its reclaim may not invalidate its own locked
+ * range) restarts it, locked again; the generic pass counts those apart,
+ * as fault_retries.
  */
 #include <errno.h>
 #include <stdatomic.h>

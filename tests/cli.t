@@ -170,9 +170,9 @@ if mount -t tmpfs -o size=64k snapbench-cli "$T/full" 2>"$T/mount.err"; then
 	mkdir -p "$d"
 	cp "$T/r/baseline/seqretry/rep-0.json" "$d/rep-0.json"
 	dd if=/dev/zero of="$T/full/filler" bs=4k 2>/dev/null
-	bad_input "output disk full" "cannot write $d/rep-0.json: No space left on device" \
+	bad_input "output disk full" "cannot write $d/rep-1.json: No space left on device" \
 		run --scenario baseline --strategy seqretry --reps 2 --duration 0.1 \
-		--set run.warmup_s=0 --placement none --quiet --out "$T/full/out"
+		--set run.warmup_s=0 --placement none --quiet --append --out "$T/full/out"
 	cmp -s "$T/r/baseline/seqretry/rep-0.json" "$d/rep-0.json" &&
 		[ "$(find "$T/full/out" -type f | wc -l)" -eq 1 ]
 	ok $? "output disk full: the earlier rep-0.json intact, no partial or new file"

@@ -790,7 +790,8 @@ int mm_mirror_pass(struct mm_mirror *mir, unsigned long start,
 	mm_rwsem_down_read(&mm->mmap_lock);
 	for (;;) {
 		/* test_hmm/nouveau: one deadline over every attempt. */
-		if (deadline && !o->deadline_on_fault_only && res->retries &&
+		if (deadline && !o->deadline_on_fault_only &&
+		    (res->retries || res->fault_retries) &&
 		    now_ns() > deadline) {
 			ret = -EBUSY;
 			break;
@@ -802,8 +803,13 @@ int mm_mirror_pass(struct mm_mirror *mir, unsigned long start,
 			break;
 		ret = mm_snapshot(mm, start, end, o->write, snap, &res->holes);
 		if (ret) {
+			/*
+			 * No memory, or the page taken away again: not a
+			 * collision the strategy could have prevented, so
+			 * counted apart from retries (hybrid bounds those).
+			 */
 			ops->read_end(&mir->dom, &r);
-			res->retries++;
+			res->fault_retries++;
 			/* RDMA ODP: the deadline only bounds failing faults. */
 			if (deadline && o->deadline_on_fault_only &&
 			    now_ns() > deadline)

@@ -195,7 +195,8 @@ struct mm_pass_opts {
 };
 
 struct mm_pass_result {
-	unsigned int retries;
+	unsigned int retries;		/* snapshots read_retry() threw away */
+	unsigned int fault_retries;	/* snapshots given up: a fault failed */
 	uint64_t time_to_mirror_ns;	/* first read_begin to commit */
 	bool deadline_miss;		/* gave up: -EBUSY */
 	unsigned long holes;		/* unmapped pages left unmirrored */

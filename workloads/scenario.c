@@ -9,12 +9,17 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "harness/number.h"
 #include "strategies/inject.h"
 #include "workloads/mm.h"
 #include "workloads/scenario.h"
@@ -183,20 +188,19 @@ unsigned long dist_sample(const struct dist *d, struct rand_state *r)
 
 static bool parse_ulong_text(const char *v, unsigned long *out)
 {
-	char *end;
+	unsigned long long u;
 
-	if (!isdigit((unsigned char)*v))
+	if (parse_whole(v, ULONG_MAX, &u))
 		return false;
-	errno = 0;
-	*out = strtoul(v, &end, 10);
-	return !errno && !*end;
+	*out = u;
+	return true;
 }
 
 static int parse_value(struct scenario *s, const struct scenario_key *k,
 		       const char *v, char *err)
 {
 	unsigned long u, lo, hi;
-	char *end;
+	bool negative;
 	double d;
 	int i;
 
@@ -220,13 +224,12 @@ static int parse_value(struct scenario *s, const struct scenario_key *k,
 		}
 		/* fall through */
 	case KEY_DOUBLE:
-		errno = 0;
-		d = strtod(v, &end);
-		if (errno || end == v || *end || !isfinite(d))
+		if (parse_decimal(v, &d, &negative))
 			return fail(err, "%s: '%s' is not a number", k->name, v);
-		if (k->type == KEY_RATE && d <= 0)
+		if (k->type == KEY_RATE && (d <= 0 || negative))
 			return fail(err, "%s: rate %s must be positive, or 'max'", k->name, v);
-		if (d < k->min || d > k->max)
+		/* -0 is not below 0, but no key takes a negative number. */
+		if (d < k->min || d > k->max || (negative && k->min >= 0))
 			return fail(err, "%s: %s is out of range [%g, %g] %s",
 				    k->name, v, k->min, k->max, k->unit);
 		*(double *)field(s, k) = d;
@@ -344,12 +347,33 @@ int scenario_load(struct scenario *s, const char *path, char *err)
 	bool seen[NR_KEYS] = { false };
 	char line[SCENARIO_MAX_LINE + 1], section[64] = "", name[160], *p, *eq, *key, *val;
 	const struct scenario_key *k;
-	int lineno = 0, ret = 0, len;
-	FILE *f = fopen(path, "r");
+	int lineno = 0, ret = 0, len, fd;
+	struct stat st;
+	FILE *f;
 
+	/*
+	 * Without O_NONBLOCK, opening a FIFO waits for a writer, for ever;
+	 * only a regular file is read (a directory says so, EISDIR).
+	 */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
+		ret = -errno;
+		snprintf(err, SCENARIO_ERR_LEN, "%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return ret;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		if (S_ISDIR(st.st_mode))
+			return fail(err, "%s: %s", path, strerror(EISDIR));
+		return fail(err, "%s: not a regular file", path);
+	}
+	f = fdopen(fd, "r");
 	if (!f) {
 		ret = -errno;
 		snprintf(err, SCENARIO_ERR_LEN, "%s: %s", path, strerror(errno));
+		close(fd);
 		return ret;
 	}
 	errno = 0;	/* set by a read that fails: see ferror() below */

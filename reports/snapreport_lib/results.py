@@ -7,8 +7,9 @@ the file, never skipped silently.  Hung runs (context.hung, or a
 left out of every statistic."""
 
 import json
-import re
 import os
+import re
+import stat
 
 from . import metrics
 from . import stats
@@ -31,11 +32,11 @@ class Run:
         self.path = path
         self.context = ctx
         self.bench = doc["benchmarks"][0]
-        extra = doc.get("snapbench") or {}
-        self.histograms = extra.get("histograms") or {}
-        self.violation_records = extra.get("violations") or []
-        self.threads = extra.get("threads") or []
-        self.strategy_counters = extra.get("strategy_counters") or {}
+        extra = doc.get("snapbench", {})       # read_result() checked every type
+        self.histograms = extra.get("histograms", {})
+        self.violation_records = extra.get("violations", [])
+        self.threads = extra.get("threads", [])
+        self.strategy_counters = extra.get("strategy_counters", {})
         self.scenario = ctx["scenario"]
         self.strategy = ctx["strategy"]
         self.environment = ctx.get("environment") or "userspace"
@@ -44,7 +45,7 @@ class Run:
             self.kernel = kernel_dir or ctx.get("kernel_label") or ctx.get("kernel") or "?"
         else:
             self.kernel = ""
-        self.params = ctx.get("scenario_params") or {}
+        self.params = ctx.get("scenario_params", {})
         self.hung = bool(ctx.get("hung")) or path.endswith(".hung.json")
         self.rep = ctx.get("rep", self.bench.get("repetition_index"))
         boot = ctx.get("boot")
@@ -60,27 +61,149 @@ class Run:
                 if isinstance(v, (int, float)) and not isinstance(v, bool)]
 
 
-def _check(doc, path):
+# Integers beyond this are not numbers any writer of result files produces;
+# float() of a larger one overflows.
+_INT_LIMIT = 2 ** 64
+
+
+# Repetitions and boots a result file may number (snapbench run --append
+# stops below it).
+_MAX_REPS = 1000000
+
+
+def _no_constant(name):
+    raise ValueError("%s is not a JSON number" % name)
+
+
+def _bounded_int(text):
+    v = int(text)
+    if abs(v) >= _INT_LIMIT:
+        raise ValueError("integer %.20s... out of range" % text)
+    return v
+
+
+def _is_int(v):
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_num(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _shape_error(doc):
+    """The first way @doc is not shaped as a result file (harness/RESULTS.md),
+    as text, or None.  Checks every type the report code relies on; the
+    values themselves (a schema version, percentiles in order) are
+    harness/check-result's business."""
     if not isinstance(doc, dict):
-        raise InputError("%s: not a result file (top level is not an object)" % path)
+        return "not a result file (top level is not an object)"
     ctx = doc.get("context")
     if not isinstance(ctx, dict):
-        raise InputError("%s: not a result file (no \"context\" object)" % path)
+        return "not a result file (no \"context\" object)"
     for key in ("scenario", "strategy"):
         if not isinstance(ctx.get(key), str) or not ctx[key]:
-            raise InputError("%s: context.%s missing or not a string" % (path, key))
+            return "context.%s missing or not a string" % key
+    for key in ("environment", "kernel", "kernel_label", "snapbench_revision",
+                "start_time", "end_time", "command_line", "host_name"):
+        if key in ctx and not isinstance(ctx[key], str):
+            return "context.%s is not a string" % key
+    if ctx.get("accelerator") is not None and not isinstance(ctx["accelerator"], str):
+        return "context.accelerator is not a string or null"
+    for key in ("rep", "reps", "boot", "seed", "schema"):
+        if key in ctx and ctx[key] is not None and not _is_int(ctx[key]):
+            return "context.%s is not a whole number" % key
+    # Counts the reports iterate over (findings lists each missing
+    # repetition): snapbench numbers repetitions below a million.
+    for key in ("rep", "reps", "boot"):
+        if _is_int(ctx.get(key)) and not 0 <= ctx[key] <= _MAX_REPS:
+            return "context.%s %d is out of range [0, %d]" % (key, ctx[key], _MAX_REPS)
+    for key in ("hung", "strategy_known_unsafe", "synthetic"):
+        if key in ctx and not isinstance(ctx[key], bool):
+            return "context.%s is not true or false" % key
+    params = ctx.get("scenario_params", {})
+    if not isinstance(params, dict):
+        return "context.scenario_params is not an object"
+    # snapbench writes strings; reports/testdata/make_results.py numbers.
+    if not all(isinstance(v, (str, int, float)) for v in params.values()):
+        return "context.scenario_params: a value that is not a string or a number"
+    sweep = ctx.get("sweep")
+    if sweep is not None and not isinstance(sweep, (str, dict)):
+        return "context.sweep is not an object"
     b = doc.get("benchmarks")
     if not isinstance(b, list) or len(b) != 1 or not isinstance(b[0], dict):
-        raise InputError("%s: \"benchmarks\" must hold exactly one object" % path)
-    hists = (doc.get("snapbench") or {}).get("histograms") or {}
+        return "\"benchmarks\" must hold exactly one object"
+    if "repetition_index" in b[0] and not _is_int(b[0]["repetition_index"]):
+        return "benchmarks[0].repetition_index is not a whole number"
+    extra = doc.get("snapbench", {})
+    if not isinstance(extra, dict):
+        return "\"snapbench\" is not an object"
+    hists = extra.get("histograms", {})
     if not isinstance(hists, dict):
-        raise InputError("%s: snapbench.histograms is not an object" % path)
+        return "snapbench.histograms is not an object"
     for name, h in hists.items():
-        if not (isinstance(h, dict) and isinstance(h.get("count"), int)
-                and isinstance(h.get("buckets"), list)):
-            raise InputError("%s: histogram %s is malformed" % (path, name))
-        if h["count"] > 0 and not isinstance(h.get("max"), (int, float)):
-            raise InputError("%s: histogram %s has no max" % (path, name))
+        err = _hist_error(h)
+        if err:
+            return "histogram %s %s" % (name, err)
+    for key in ("violations", "threads"):
+        items = extra.get(key, [])
+        if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
+            return "snapbench.%s is not a list of objects" % key
+    for t in extra.get("threads", []):
+        for key in ("role", "doing"):
+            if key in t and not isinstance(t[key], str):
+                return "snapbench.threads[].%s is not a string" % key
+    counters = extra.get("strategy_counters", {})
+    if not isinstance(counters, dict) or not all(_is_num(v) for v in counters.values()):
+        return "snapbench.strategy_counters is not an object of numbers"
+    return None
+
+
+def _hist_error(h):
+    if not isinstance(h, dict):
+        return "is not an object"
+    if not _is_int(h.get("count")) or h["count"] < 0:
+        return "has no count"
+    for key in ("min", "max", "sum"):
+        if key in h and not _is_num(h[key]):
+            return "has a %s that is not a number" % key
+    if h["count"] > 0 and not _is_num(h.get("max")):
+        return "has no max"
+    if "overflow" in h and (not _is_int(h["overflow"]) or h["overflow"] < 0):
+        return "has an overflow that is not a count"
+    buckets = h.get("buckets")
+    if not isinstance(buckets, list):
+        return "has no buckets"
+    for bucket in buckets:
+        if not (isinstance(bucket, list) and len(bucket) == 3 and all(map(_is_int, bucket))
+                and bucket[0] <= bucket[1] and bucket[2] >= 0):
+            return "has a bucket %.40s that is not [lo, hi, count]" % json.dumps(bucket)
+    return None
+
+
+def read_result(path):
+    """The one way to read a result file: parse @path and check its shape
+    (_shape_error()) before any report code sees it.  Returns the document;
+    raises InputError, one line naming the file and the problem, for a file
+    that cannot be read, is not strict JSON (NaN, 10**100, nesting too
+    deep) or is not shaped as a result file."""
+    try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError("%s: not a regular file" % path)
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f, parse_constant=_no_constant, parse_int=_bounded_int)
+    except InputError:
+        raise
+    except RecursionError:
+        raise InputError("%s: malformed JSON: nested too deeply" % path) from None
+    except ValueError as e:     # JSONDecodeError, UnicodeDecodeError and ours
+        raise InputError("%s: malformed JSON: %s" % (path, str(e).splitlines()[0])) from None
+    except OSError as e:
+        raise InputError("%s: cannot read: %s" % (path, e.strerror or e)) from None
+    err = _shape_error(doc)
+    if err:
+        raise InputError("%s: %s" % (path, err))
+    return doc
 
 
 def _kernel_dir(root, path):
@@ -114,14 +237,7 @@ def load_runs(root):
             if not RESULT_NAME.match(name):
                 continue
             path = os.path.join(dirpath, name)
-            try:
-                with open(path, encoding="utf-8") as f:
-                    doc = json.load(f)
-            except json.JSONDecodeError as e:
-                raise InputError("%s: malformed JSON: %s" % (path, e)) from None
-            except (OSError, UnicodeDecodeError) as e:
-                raise InputError("%s: cannot read: %s" % (path, e)) from None
-            _check(doc, path)
+            doc = read_result(path)
             runs.append(Run(path, doc, _kernel_dir(root, path)))
     if not runs:
         raise InputError("%s: no result files (*.json) found" % root)
