@@ -20,8 +20,8 @@
 Significant and in the metric's good direction: "better"; in the bad one:
 "worse"; for a metric without a direction: "changed"; otherwise "no
 significant change".  Correctness is not statistics: any invariant violation
-in NEW, or a NEW run the watchdog stopped (hung), is "worse" whatever the
-numbers.  Exit status: 1 when any headline metric is "worse", else 0; 2 on
+in NEW, a NEW run the watchdog stopped (hung) or one that completed no
+mirror pass (no progress), is "worse" whatever the numbers.  Exit status: 1 when any headline metric is "worse", else 0; 2 on
 bad input."""
 
 import json
@@ -106,6 +106,10 @@ def _correctness(bg, ng):
         out.append({"metric": "hung", "headline": True, "verdict": "worse",
                     "note": "%d of %d NEW runs hung (%d of %d in BASE)"
                             % (ng.hung, len(ng.runs), bg.hung, len(bg.runs))})
+    if ng.no_progress > 0:
+        out.append({"metric": "no-progress", "headline": True, "verdict": "worse",
+                    "note": "%d of %d NEW runs made no progress (%d of %d in BASE)"
+                            % (ng.no_progress, len(ng.runs), bg.no_progress, len(bg.runs))})
     return out
 
 

@@ -49,6 +49,9 @@ def recommend(groups, alpha, min_effect_pct):
             excluded.append("%s: %d invariant violations (incorrect)" % (g.strategy, g.violations))
         elif g.hung > 0:
             excluded.append("%s: %d of %d runs hung" % (g.strategy, g.hung, len(g.runs)))
+        elif g.no_progress > 0:
+            excluded.append("%s: %d of %d runs made no progress (no mirror pass)"
+                            % (g.strategy, g.no_progress, len(g.runs)))
         else:
             live.append(g)
     if not live:
