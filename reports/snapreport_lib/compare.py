@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # compare.py - `snapreport compare BASE NEW`: per scenario, strategy and
-# metric, medians, change, bootstrap interval, Mann-Whitney p and a verdict.
+# metric, medians, change, intervals, Mann-Whitney p and a verdict.
 """Verdicts.  A difference is significant when its test passes AND |change|
 >= the minimum effect (percent of the BASE median).  The test, --correction:
  - "bh" (the default): the Benjamini-Hochberg q-value of the metric's
@@ -38,8 +38,8 @@ def contrast(base, new, metric, alpha, min_effect_pct):
     (and of the change in percent when the ratio is defined), the test and
     the verdict."""
     mb, mn = stats.median(base), stats.median(new)
-    blo, bhi = stats.bootstrap_median_ci(base)
-    nlo, nhi = stats.bootstrap_median_ci(new)
+    blo, bhi, _, _ = stats.median_interval(base)
+    nlo, nhi, _, _ = stats.median_interval(new)
     dlo, dhi, rlo, rhi = stats.bootstrap_diff_ci(base, new)
     test = stats.mann_whitney(new, base)
     change = change_pct(mb, mn)
@@ -171,7 +171,9 @@ def rule_text(alpha, effect, correction):
 
 
 def write_text(rows, only_base, only_new, alpha, effect, correction, out):
-    out.write("# medians over repetitions, [95%% bootstrap intervals] (%d resamples, seed %d);\n"
+    out.write("# medians over repetitions, [lo, hi]: order-statistic interval of the median,\n"
+              "# >= 95%% coverage, or the range (min, max) when n <= 5;\n"
+              "# diff CI: percentile bootstrap (%d resamples, seed %d);\n"
               "# p: two-sided Mann-Whitney U: exact without ties (n1+n2 <= %d), exact-ties by\n"
               "# enumerating every split (C(n1+n2, n1) <= %d), else normal approximation with tie\n"
               "# and continuity correction; q: Benjamini-Hochberg\n# %s\n"

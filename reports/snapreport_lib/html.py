@@ -213,8 +213,11 @@ def figure_html(p):
 def method_html(alpha, effect):
     return ("<p>Each number is the <b>median over repetitions</b> (for a kernel run with "
             "<code>--boots N</code>, over boots, each boot the median of its repetitions); "
-            "brackets are a 95%% "
-            "percentile-bootstrap interval of that median (%d resamples, fixed seed %d). Two "
+            "brackets are a distribution-free interval of that median from order statistics, "
+            "with at least 95%% coverage (for n &lt;= 5 no such interval exists: the brackets are "
+            "then the range, min to max, which covers the median with probability 1 − 2<sup>1−n</sup>, "
+            "75%% at n = 3); n/a: no completed run measured it (a run with no mirror pass failed and "
+            "is left out). Differences use a percentile bootstrap (%d resamples, fixed seed %d). Two "
             "strategies differ significantly when the two-sided Mann-Whitney U test over "
             "repetitions gives p &lt; %g (exact permutation distribution without ties and up to %d "
             "runs in all; with ties, exact by enumerating every split of the mid-ranks while there "

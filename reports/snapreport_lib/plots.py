@@ -239,7 +239,7 @@ def sweep_plot(r, plot, sgroups, param):
     blocks, lines = [], []
     xs = [x for rows in by_strategy.values() for x, _, _, _ in rows]
     for i, (strat, rows) in enumerate(sorted(by_strategy.items())):
-        blocks.append(("%s: %s, median, 95%% CI lo, hi" % (strat, param), sorted(rows)))
+        blocks.append(("%s: %s, median, interval lo, hi (order statistics)" % (strat, param), sorted(rows)))
     path = r.dat(plot, blocks)
     for i, strat in enumerate(sorted(by_strategy)):
         lines.append(_line(path, i, "1:2:3:4", "yerrorlines", strat))
@@ -248,7 +248,15 @@ def sweep_plot(r, plot, sgroups, param):
     r.render(plot, "sweep.gp", title=plot.title,
              xscale="set logscale x" if logx else "unset logscale x",
              xlabel="%s%s%s" % (param, " (%s)" % unit if unit else "", ", log scale" if logx else ""),
-             ylabel="%s, median and 95%% CI" % what, plot=", ".join(lines))
+             ylabel="%s, median and %s" % (what, _interval_words(sgroups, metric)),
+             plot=", ".join(lines))
+
+
+def _interval_words(groups, metric):
+    """"95% interval" or "range" (min-max), as honest for the smallest n."""
+    ns = [g.summary(metric)[3] for g in groups if g.summary(metric)]
+    return "range (min–max)" if ns and stats.interval_kind(min(ns)) == "range" \
+        else "95% interval"
 
 
 # ---- reclaim: block vs try -----------------------------------------------

@@ -221,11 +221,13 @@ class Group:
         return [stats.median(vs) for _, vs in sorted(per.items(), key=lambda kv: str(kv[0]))]
 
     def summary(self, metric_name):
-        """(median, ci_lo, ci_hi, n) or None when no completed run has it."""
+        """(median, lo, hi, n) or None when no completed run has it; [lo,
+        hi] is stats.median_interval(): an order-statistic interval of the
+        median, or the range when n is too small to claim 95%."""
         if metric_name not in self._summary:
             vals = self.values(metric_name)
             if vals:
-                lo, hi = stats.bootstrap_median_ci(vals)
+                lo, hi, _, _ = stats.median_interval(vals)
                 self._summary[metric_name] = (stats.median(vals), lo, hi, len(vals))
             else:
                 self._summary[metric_name] = None

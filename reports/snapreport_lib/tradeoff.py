@@ -125,7 +125,8 @@ def pareto_table_html(groups):
     if not pts:
         return ""
     front = plots.pareto_front(pts)
-    out = ["<p>The points of the plot: medians over repetitions with bootstrap 95% intervals. "
+    out = ["<p>The points of the plot: medians over repetitions with order-statistic intervals "
+           "(the range when n &lt;= 5). "
            "The plot's stall is the larger of the kswapd-like and direct reclaim stalls; munmap "
            "stalls are shown beside it where the scenario has them. The front is drawn from the "
            "medians. Known-unsafe strategies are not candidates and are left out.</p>",
@@ -181,7 +182,7 @@ def locked_share(g, bound):
 def _summ(vals):
     if not vals:
         return None
-    lo, hi = stats.bootstrap_median_ci(vals)
+    lo, hi, _, _ = stats.median_interval(vals)
     return (stats.median(vals), lo, hi, len(vals))
 
 
@@ -319,7 +320,7 @@ def _position_html(rows):
         items.append("<li>%s: time to mirror p99 %s, %s stall p99 %s — <b>%s</b></li>"
                      % (esc(r["label"]), _ci(t, "ns"), esc(name.partition(".")[2]), _ci(s, "ns"),
                         where))
-    return ("<p>%s on the Pareto plot above (medians over repetitions, bootstrap 95%% intervals):"
+    return ("<p>%s on the Pareto plot above (medians over repetitions, order-statistic intervals):"
             "</p><ul>%s</ul>" % (_strategy(GOAL["candidate"]), "".join(items)))
 
 
