@@ -21,8 +21,10 @@ Significant and in the metric's good direction: "better"; in the bad one:
 "worse"; for a metric without a direction: "changed"; otherwise "no
 significant change".  Correctness is not statistics: any invariant violation
 in NEW, a NEW run the watchdog stopped (hung) or one that completed no
-mirror pass (no progress), is "worse" whatever the numbers.  Exit status: 1 when any headline metric is "worse", else 0; 2 on
-bad input."""
+mirror pass (no progress), is "worse" whatever the numbers.  Known-unsafe strategies are shown but never judged (no verdict, no
+correctness note, outside the family).  The headline metrics are the ones
+metrics.QUESTIONS declares for every verdict of the suite.  Exit status: 1
+when any headline metric is "worse", else 0; 2 on bad input."""
 
 import json
 import math
@@ -83,7 +85,8 @@ def adjust(rows, alpha, min_effect_pct, correction):
     asking for them changes no headline verdict.  Rows with a "note"
     (violations, hangs) are not statistics and keep their verdict."""
     for headline in (True, False):
-        stat = [r for r in rows if "note" not in r and bool(r["headline"]) == headline]
+        stat = [r for r in rows if "note" not in r and bool(r["headline"]) == headline
+                and not r.get("unsafe")]
         m = len(stat)
         q = 1.0
         for rank, r in reversed(list(enumerate(sorted(stat, key=lambda r: r["p"]), 1))):
@@ -92,6 +95,10 @@ def adjust(rows, alpha, min_effect_pct, correction):
         if correction == "bh":
             for r in stat:
                 r["verdict"] = decide(r["change_pct"], r["q"], r["better"], alpha, min_effect_pct)
+    for r in rows:
+        if r.get("unsafe"):
+            r["q"] = r["p"]
+            r["verdict"] = "not judged (known unsafe)"
     return rows
 
 
@@ -117,7 +124,8 @@ def compare_pair(bg, ng, alpha, min_effect_pct, all_metrics=False):
     """Rows comparing group @bg (BASE) with group @ng (NEW): the correctness
     verdicts, then contrast() of every metric both have (headline only
     unless @all_metrics)."""
-    items = _correctness(bg, ng)
+    unsafe = any(r.context.get("strategy_known_unsafe") for r in bg.runs + ng.runs)
+    items = [] if unsafe else _correctness(bg, ng)
     names = {m.name for m in bg.metrics} & {m.name for m in ng.metrics}
     for m in metrics.expand(names):
         if m.correctness or not (m.headline or all_metrics):
@@ -125,7 +133,10 @@ def compare_pair(bg, ng, alpha, min_effect_pct, all_metrics=False):
         b, n = bg.values(m.name), ng.values(m.name)
         if not b or not n:
             continue
-        items.append(contrast(b, n, m, alpha, min_effect_pct))
+        c = contrast(b, n, m, alpha, min_effect_pct)
+        if unsafe:      # shown, never part of a regression verdict
+            c.update(headline=False, unsafe=True)
+        items.append(c)
     return items
 
 

@@ -4,10 +4,12 @@
 
 import datetime
 import html
+import json
+import math
 import os
 import sys
 
-from . import metrics, plots, recommend, stats
+from . import metrics, plots, recommend, stats, verdicts
 from .palette import colour
 from .results import InputError, group_runs, load_runs
 from . import findings, modelcheck, tradeoff  # issue 7: seed findings, model checks, hybrid goal
@@ -194,6 +196,8 @@ def rec_html(rec):
         out.append("<br>evidence:<ul>%s</ul>" % "".join("<li>%s</li>" % esc(e) for e in rec.evidence))
     if rec.excluded:
         out.append('<br><span class="bad">excluded</span> %s' % esc("; ".join(rec.excluded)))
+    if rec.not_evidence:
+        out.append('<br><span class="ci">not evidence: %s</span>' % esc("; ".join(rec.not_evidence)))
     out.append("</div>")
     return "\n".join(out)
 
@@ -222,8 +226,13 @@ def method_html(alpha, effect):
             "repetitions gives p &lt; %g (exact permutation distribution without ties and up to %d "
             "runs in all; with ties, exact by enumerating every split of the mid-ranks while there "
             "are at most %d splits; otherwise the normal approximation with tie correction and "
-            "continuity correction) <i>and</i> the medians differ by at least %g%%. No correction for multiple "
-            "comparisons is applied; the minimum effect guards against noise. Percentiles come from "
+            "continuity correction), corrected by Benjamini-Hochberg over every test of this report "
+            "(q &lt; alpha), <i>and</i> the medians differ by at least %g%%. Only the headline metrics of "
+            "each question are tested (driver progress: passes/s, time-to-mirror p99, deadline-miss "
+            "ratio; CPU side: invalidation stall p99 per source); a metric constant for a strategy over "
+            "the whole report (0 by construction) is not evidence; known-unsafe strategies are shown "
+            "but never judged. The recommendations, the Pareto front and <code>verdicts.json</code> "
+            "use this one rule (reports/snapreport_lib/verdicts.py). Percentiles come from "
             "the runs' log-linear histograms by the rule of harness/RESULTS.md. Hung runs are shown "
             "but left out of the statistics.</p>"
             % (stats.BOOT_RESAMPLES, stats.BOOT_SEED, alpha, stats.EXACT_MAX_N,
@@ -231,6 +240,7 @@ def method_html(alpha, effect):
 
 
 def build(groups, runs, outdir, source, alpha, effect, model=None, baseline=None, correction="bh"):
+    rule = verdicts.evaluate(groups, alpha, effect)   # first: every part below shares it
     figs = plots.make_all(groups, outdir)
     env_keys = sorted({(g.environment, g.kernel) for g in groups})
     synthetic = any(r.context.get("synthetic") for r in runs)
@@ -260,7 +270,7 @@ def build(groups, runs, outdir, source, alpha, effect, model=None, baseline=None
                      % esc(_env_label(env, kernel)))
         for scenario, variant in scen:
             sg = [g for g in eg if (g.scenario, g.variant) == (scenario, variant)]
-            rec = recommend.recommend(sg, alpha, effect)
+            rec = recommend.recommend(sg)
             anchor = plots.slug("%s-%s-%s" % (_env_label(env, kernel), scenario, variant))
             parts.append('<tr><td><a href="#%s">%s</a></td><td>%s</td></tr>' % (
                 anchor, esc(sg[0].scenario_label), rec_html(rec)))
@@ -300,12 +310,30 @@ def build(groups, runs, outdir, source, alpha, effect, model=None, baseline=None
         else:
             parts += body
     parts.append("</body></html>")
+    write_json(os.path.join(outdir, "verdicts.json"), rule.to_json())
     path = os.path.join(outdir, "index.html")
     tmp = path + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
         f.write("\n".join(p for p in parts if p) + "\n")
     os.replace(tmp, path)
     return path
+
+
+def write_json(path, doc):
+    """@doc as JSON at @path, atomically; infinities as strings."""
+    def clean(v):
+        if isinstance(v, float) and math.isinf(v):
+            return "+inf" if v > 0 else "-inf"
+        if isinstance(v, dict):
+            return {k: clean(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [clean(x) for x in v]
+        return v
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(clean(doc), f, indent=1, allow_nan=False)
+        f.write("\n")
+    os.replace(tmp, path)
 
 
 def run(args, out):

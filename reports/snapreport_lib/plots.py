@@ -11,7 +11,7 @@ import shutil
 import string
 import subprocess
 
-from . import stats
+from . import stats, verdicts
 from .palette import colour
 from .results import InputError, group_runs, load_runs
 
@@ -355,17 +355,13 @@ def _label_positions(points):
     return placed
 
 
-def pareto_front(pts):
+def pareto_front(pts, rule=None):
     """id()s of the groups of pareto_points() that no other strategy of the
-    same scenario beats on both medians."""
-    front = set()
-    for g, t, s, _ in pts:
-        dominated = any(o is not g and _scen_label(o) == _scen_label(g)
-                        and ot[0] <= t[0] and os_[0] <= s[0] and (ot[0] < t[0] or os_[0] < s[0])
-                        for o, ot, os_, _ in pts)
-        if not dominated:
-            front.add(id(g))
-    return front
+    same scenario dominates by the report's rule (verdicts.py): better on
+    one axis and not worse on the other, both significantly."""
+    rule = rule or verdicts.rule_for([g for g, _, _, _ in pts])
+    return {id(g) for g, _, _, name in pts
+            if not rule.dominated(g.key[:4], g.strategy, ("ttm_p99_ns", name))}
 
 
 def pareto_plot(r, plot, groups):

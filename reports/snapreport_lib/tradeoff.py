@@ -42,7 +42,7 @@ import html
 import os
 import re
 
-from . import metrics, plots, stats
+from . import metrics, plots, stats, verdicts
 from .palette import colour
 
 GOAL = {
@@ -128,8 +128,10 @@ def pareto_table_html(groups):
     out = ["<p>The points of the plot: medians over repetitions with order-statistic intervals "
            "(the range when n &lt;= 5). "
            "The plot's stall is the larger of the kswapd-like and direct reclaim stalls; munmap "
-           "stalls are shown beside it where the scenario has them. The front is drawn from the "
-           "medians. Known-unsafe strategies are not candidates and are left out.</p>",
+           "stalls are shown beside it where the scenario has them. A point is dominated when another "
+           "strategy is significantly better on one axis and not significantly worse on the other, "
+           "by the rule of the recommendations (verdicts.json). Known-unsafe strategies are not "
+           "candidates and are left out.</p>",
            "<table><tr><th>scenario</th><th>strategy</th><th>time to mirror p99</th>"
            "<th>reclaim stall p99</th><th>munmap stall p99</th><th>retries per pass, worst</th>"
            "<th>Pareto front</th></tr>"]
@@ -232,14 +234,10 @@ def evaluate(groups, bound):
         row["point"] = mine[0] if mine else None
         row["dominators"] = []
         if mine and not row["front"]:
-            t, s, _ = mine[0]
-            for o, ot, os_, _ in pts:
-                if o is row["group"] or _label(o) != row["label"]:
-                    continue
-                if ot[0] <= t[0] and os_[0] <= s[0] and (ot[0] < t[0] or os_[0] < s[0]):
-                    # Within noise when the intervals overlap on both axes.
-                    noise = ot[2] >= t[1] and os_[2] >= s[1]
-                    row["dominators"].append((o.strategy, noise))
+            g = row["group"]
+            rule = verdicts.rule_for([g])
+            row["dominators"] = [(o, False) for o in
+                                 rule.dominated(g.key[:4], g.strategy, ("ttm_p99_ns", mine[0][2]))]
     stalls = [(r["label"], s) for r in rows for s in r["stalls"]]
     summ = {
         "scenarios": len(rows),

@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+# report-verdicts.t - one decision rule for every verdict (verdicts.py), on
+# SYNTHETIC results: verdicts.json per scenario and question, BH over the
+# whole report, constant metrics not evidence, "undecided" when n cannot
+# decide, the Pareto front never contradicting the pick, known-unsafe
+# strategies never judged, and compare staying quiet on them.
+
+import json
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "reports", "testdata"))
+from tap import tempdir, SNAPREPORT, done, make_results, ok, run  # noqa: E402
+from snapreport_lib import metrics, verdicts  # noqa: E402
+from snapreport_lib.results import group_runs, load_runs  # noqa: E402
+
+tmp = tempdir("report-verdicts.")
+S = ["--scenarios", "baseline,munmap-storm,reclaim-try,hot-range"]
+make_results(os.path.join(tmp, "r8"), "--seed", "1", "--reps", "8", "--unsafe", "rangelock-2015", *S)
+make_results(os.path.join(tmp, "r3"), "--seed", "1", "--reps", "3", *S)
+make_results(os.path.join(tmp, "r8b"), "--seed", "2", "--reps", "8", "--unsafe", "rangelock-2015",
+             "--hung", "munmap-storm/rangelock-2015/0", *S)
+
+out = os.path.join(tmp, "html")
+rc, so, se = run(SNAPREPORT, "html", os.path.join(tmp, "r8"), "--out", out)
+path = os.path.join(out, "verdicts.json")
+doc = json.load(open(path)) if os.path.exists(path) else {"scenarios": [], "rule": {}}
+ok(rc == 0 and doc["scenarios"], "html writes verdicts.json beside index.html", se)
+qs = set(metrics.QUESTIONS) | {"overall"}
+ok(all(set(s["questions"]) == qs and all(v["verdict"] in ("pick", "trade-off", "undecided", "none")
+                                          for v in s["questions"].values())
+       for s in doc["scenarios"]),
+   "every scenario has a verdict per question (driver, cpu, overall)")
+ok(doc["rule"].get("correction", "").startswith("benjamini-hochberg over every test")
+   and doc["rule"]["tests"] > 10, "the rule: BH over every test of the report", doc["rule"])
+picks = [(s["scenario"], v) for s in doc["scenarios"] for v in [s["questions"]["overall"]]
+         if v["verdict"] == "pick"]
+ok(picks and all(v["evidence"] and re.search(r"q = \S+", v["evidence"][0]) for _, v in picks),
+   "a pick carries its evidence with p and q", picks[:1])
+
+# Every test in the report, and the q that decided it: the family is the
+# whole report, so one scenario's q depends on the others' p.
+groups = group_runs(load_runs(os.path.join(tmp, "r8")))
+rule = verdicts.evaluate(groups)
+one = verdicts.Rule([g for g in groups if g.scenario == "hot-range"])
+t_all = [t for t in rule.tests if t["scenario"][2] == "hot-range"]
+ok(len(one.tests) < len(rule.tests) and
+   any(abs(a["q"] - b["q"]) > 1e-12 for a, b in zip(t_all, one.tests)),
+   "BH over the whole report: hot-range's q values depend on the other scenarios' tests")
+ok(all(t["q"] >= t["p"] for t in rule.tests), "q >= p for every test")
+
+# Constant by construction: rangelock never misses a deadline (synthetic).
+const = [k for k in rule.constant if k[1] == "deadline_miss_ratio"]
+ok(any(s == "rangelock" for s, _ in const) and
+   not any(t["metric"] == "deadline_miss_ratio" and "rangelock" in (t["a"], t["b"]) for t in rule.tests),
+   "a metric constant for a strategy over the report is not tested", const)
+ok(any("not evidence" in x for s in doc["scenarios"] for x in s["questions"]["overall"]["not_evidence"]),
+   "verdicts.json names what was not evidence")
+
+# Known-unsafe strategies: shown, never judged.
+ok(not any("rangelock-2015" in (t["a"], t["b"]) for t in rule.tests) and
+   all(any("rangelock-2015: known unsafe" in x for x in s["questions"]["overall"]["excluded"])
+       for s in doc["scenarios"]),
+   "known-unsafe strategies are never tested, and say so")
+
+# The Pareto front and the pick cannot contradict each other.
+page = open(os.path.join(out, "index.html"), encoding="utf-8").read() if rc == 0 else ""
+contradictions = []
+rows = re.findall(r"<tr><td>([^<]*)</td><td><span[^>]*>([^<]*)</span></td>(?:(?!</tr>).)*<td>(on the front|dominated)</td></tr>",
+                  page, re.S)
+front = {(s, st): f for s, st, f in rows}
+for scen, v in picks:
+    for p in v["picks"]:
+        if front.get((scen, p)) == "dominated":
+            contradictions.append((scen, p))
+ok(rows and not contradictions, "no picked strategy is marked dominated on the Pareto table (%d points)"
+   % len(rows), contradictions)
+
+# Few repetitions: undecided, honestly, with the reason.
+rule3 = verdicts.evaluate(group_runs(load_runs(os.path.join(tmp, "r3"))))
+v3 = [rule3.verdict(k) for k in rule3.scenarios]
+ok(all(v["verdict"] == "undecided" and "run more" in v["text"] for v in v3),
+   "3 against 3: every scenario undecided, saying more runs are needed", [v["text"] for v in v3])
+
+# compare on two sets where the known-unsafe strategy hung in one: no regression.
+rc, so, se = run(SNAPREPORT, "compare", os.path.join(tmp, "r8"), os.path.join(tmp, "r8b"))
+ok(rc == 0 and "not judged (known unsafe)" in so and "runs hung" not in so,
+   "compare: a known-unsafe strategy is shown but never a regression (exit %d)" % rc, so[-1500:])
+done()
