@@ -78,6 +78,17 @@ for scen, v in picks:
 ok(rows and not contradictions, "no picked strategy is marked dominated on the Pareto table (%d points)"
    % len(rows), contradictions)
 
+# The answer first: the first section is the verdict table with a plot per
+# scenario, and every section after it is folded.
+first_h2 = re.search(r"<h2[^>]*>([^<]*)</h2>", page)
+answers = page[page.find('<h2 id="answers">'):page.find("</table>", page.find('<h2 id="answers">'))]
+ok(first_h2 and first_h2.group(1) == "Answers" and "<img " in answers and
+   all(s["scenario"] in answers for s in doc["scenarios"]),
+   "the page opens with the answers: every scenario's verdict and a plot")
+rest = page[page.find("</table>", page.find('<h2 id="answers">')):]
+ok(re.search(r"<h2", re.sub(r"<details.*?</details>", "", rest, flags=re.S)) is None,
+   "everything after the answers is folded in <details>")
+
 # Few repetitions: undecided, honestly, with the reason.
 rule3 = verdicts.evaluate(group_runs(load_runs(os.path.join(tmp, "r3"))))
 v3 = [rule3.verdict(k) for k in rule3.scenarios]

@@ -18,14 +18,20 @@ from . import fidelity, versions  # issue 6: kernel trends, userspace vs kernel
 
 CSS = """
 body { font: 15px/1.45 "DejaVu Sans", Helvetica, Arial, sans-serif; color: #222;
-       max-width: 1180px; margin: 0 auto; padding: 0 18px 60px; }
+       max-width: 1340px; margin: 0 auto; padding: 0 18px 60px; }
+details { margin: 6px 0; border: 1px solid #e2e2e2; padding: 4px 10px; }
+summary { cursor: pointer; padding: 4px 0; }
+table.answers td { font-size: 13px; }
+img.thumb { width: 240px; height: auto; border: 1px solid #e2e2e2; }
+.tablewrap { max-width: 100%; overflow-x: auto; }
 h1 { font-size: 26px; margin: 24px 0 4px; }
 h2 { font-size: 21px; margin-top: 38px; border-bottom: 2px solid #ddd; padding-bottom: 4px; }
 h3 { font-size: 17px; margin: 26px 0 6px; }
-table { border-collapse: collapse; margin: 8px 0 16px; font-size: 13.5px; }
+table { border-collapse: collapse; margin: 8px 0 16px; font-size: 13.5px; max-width: 100%; }
 th, td { border: 1px solid #d4d4d4; padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: #f3f3f3; }
-td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td, th { overflow-wrap: anywhere; }
 .ci { color: #666; font-size: 12px; }
 .strategy { font-weight: bold; }
 .alarm { background: #fde8e6; border: 3px solid #c0231a; color: #7a130d; padding: 10px 16px;
@@ -202,6 +208,56 @@ def rec_html(rec):
     return "\n".join(out)
 
 
+VERDICT_CLASS = {"pick": "rec", "trade-off": "rec tradeoff", "undecided": "rec none", "none": "rec none"}
+
+
+def answers_html(rule, sections, figs):
+    """The first screen: per scenario the verdict of each question, the
+    numbers that decide it, and a small time-to-mirror plot."""
+    if not sections:
+        return ""
+    thumbs = {p.ident: p for p in figs if p.png}
+    out = ['<h2 id="answers">Answers</h2>',
+           '<p class="ci">Per scenario: the verdict on driver progress and on the CPU side, and '
+           "overall, by one rule (Benjamini-Hochberg over all %d tests of this report, q &lt; %g and a "
+           "change of at least %g%%; <a href=\"verdicts.json\">verdicts.json</a>); "
+           "the deciding numbers; time to mirror by percentile. Details below, folded.</p>"
+           % (len(rule.tests), rule.alpha, rule.min_effect_pct),
+           '<table class="answers"><tr><th>scenario</th><th>verdict</th><th>driver progress</th>'
+           "<th>CPU side</th><th>deciding numbers</th><th>time to mirror</th></tr>"]
+    for env, kernel, anchor, sg, rec in sections:
+        skey = sg[0].key[:4]
+        cells = []
+        for q in ("overall", "driver", "cpu"):
+            v = rule.verdict(skey, q)
+            cells.append('<td class="%s">%s</td>' % (VERDICT_CLASS[v["verdict"]], esc(v["text"])))
+        v = rule.verdict(skey, "overall")
+        nums, who = [], set()
+        for e in v["evidence"]:             # the strongest difference of each winner
+            if e.split(" ", 1)[0] not in who and len(nums) < 2:
+                who.add(e.split(" ", 1)[0])
+                nums.append(e)
+        nums = nums or v["excluded"][:2]
+        ident = "%s-%s-ttm" % (plots.slug(_env_label(env, kernel)), plots.slug(sg[0].scenario_label))
+        img = thumbs.get(ident)
+        out.append('<tr><td><a href="#%s">%s</a>%s</td>%s<td class="ci">%s</td><td>%s</td></tr>' % (
+            anchor, esc(sg[0].scenario_label),
+            "" if (env, kernel) == ("userspace", "") else " <span class=\"ci\">(%s)</span>"
+            % esc(_env_label(env, kernel)),
+            "".join(cells), "<br>".join(esc(x) for x in nums) or "–",
+            '<img class="thumb" src="%s" alt="%s">' % (esc(img.png), esc(img.title)) if img else "–"))
+    out.append("</table>")
+    return "\n".join(out)
+
+
+def fold(summary, body, anchor=None, open_=False):
+    """@body under a <details> whose <summary> is @summary (HTML)."""
+    if not body:
+        return ""
+    return '<details%s%s><summary>%s</summary>\n%s\n</details>' % (
+        ' id="%s"' % anchor if anchor else "", " open" if open_ else "", summary, body)
+
+
 def figure_html(p):
     out = ['<p class="question">%s</p>' % esc(p.question)]
     if p.png:
@@ -276,22 +332,30 @@ def build(groups, runs, outdir, source, alpha, effect, model=None, baseline=None
                 anchor, esc(sg[0].scenario_label), rec_html(rec)))
             sections.append((env, kernel, anchor, sg, rec))
     parts.append("</table>" if env_keys else "")
-    parts.append(findings.section_html(runs, source, model))
-    parts.append(claims.section_html(runs))
-    parts.append(modelcheck.section_html(model, {r.context.get("snapbench_revision") for r in runs}))
-    parts.append("<h2>How these numbers were made</h2>" + method_html(alpha, effect))
-    parts.append("<h2>Environment</h2>" + environment_html(runs))
+    rec_start = parts.index("<h2>Recommendations</h2>")
+    recs = "\n".join(p for p in parts[rec_start + 1:] if p)
+    del parts[rec_start:]
+    parts.append(answers_html(rule, sections, figs))
+    parts.append(fold("<b>Recommendations with their evidence</b>", recs, "recommendations"))
+    parts.append(fold("<b>Design review: the seed as published, its claims measured, the model checks</b>",
+                      findings.section_html(runs, source, model) + "\n" + claims.section_html(runs) + "\n" +
+                      modelcheck.section_html(model, {r.context.get("snapbench_revision") for r in runs})))
+    parts.append(fold("<b>How these numbers were made</b>", method_html(alpha, effect)))
+    parts.append(fold("<b>Environment</b>", environment_html(runs)))
     for env, kernel in env_keys:
         where = _env_label(env, kernel)
-        parts.append("<h2>Overview — %s</h2>" % esc(where))
         ek = plots.slug(where)
+        body = []
         for p in figs:
             if p.section == "overview" and p.ident.startswith(ek + "-"):
-                parts.append(figure_html(p))
+                body.append(figure_html(p))
                 if p.ident == ek + "-pareto":
-                    parts.append(tradeoff.section_html(groups, env, kernel))
-    parts.append(versions.section_html(groups, outdir, alpha, effect, baseline, correction))
-    parts.append(fidelity.section_html(groups, alpha, effect))
+                    body.append(tradeoff.section_html(groups, env, kernel))
+        parts.append(fold("<b>Overview — %s</b>: sweeps, reclaim, the Pareto front, does hybrid "
+                          "reach its goal" % esc(where), "\n".join(body)))
+    parts.append(fold("<b>Across kernel versions</b>",
+                      versions.section_html(groups, outdir, alpha, effect, baseline, correction)))
+    parts.append(fold("<b>Userspace model against the kernel</b>", fidelity.section_html(groups, alpha, effect)))
     for env, kernel, anchor, sg, rec in sections:
         label = sg[0].scenario_label
         body = ['<h2 id="%s">%s — %s</h2>' % (anchor, esc(label), esc(_env_label(env, kernel)))]
@@ -304,11 +368,10 @@ def build(groups, runs, outdir, source, alpha, effect, model=None, baseline=None
         for p in figs:
             if p.section == label and p.ident.startswith(prefix):
                 body.append(figure_html(p))
-        if sg[0].variant:
-            parts.append("<details><summary>sweep point %s</summary>%s</details>"
-                         % (esc(label), "\n".join(body)))
-        else:
-            parts += body
+        body[0] = ""        # the title goes into the summary
+        parts.append(fold("<b>%s%s</b> — %s: %s" % ("sweep point " if sg[0].variant else "", esc(label),
+                                                  esc(_env_label(env, kernel)), esc(rec.text)),
+                          "\n".join(body), anchor))
     parts.append("</body></html>")
     write_json(os.path.join(outdir, "verdicts.json"), rule.to_json())
     path = os.path.join(outdir, "index.html")
