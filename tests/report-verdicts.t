@@ -99,4 +99,33 @@ ok(all(v["verdict"] == "undecided" and "run more" in v["text"] for v in v3),
 rc, so, se = run(SNAPREPORT, "compare", os.path.join(tmp, "r8"), os.path.join(tmp, "r8b"))
 ok(rc == 0 and "not judged (known unsafe)" in so and "runs hung" not in so,
    "compare: a known-unsafe strategy is shown but never a regression (exit %d)" % rc, so[-1500:])
+# n/a is missing, never 0: a run with no pass (status no-progress, null
+# latencies) is counted as failed and left out; no report fails on it.
+import shutil  # noqa: E402
+np_dir = os.path.join(tmp, "np")
+shutil.copytree(os.path.join(tmp, "r8"), np_dir)
+f = os.path.join(np_dir, "baseline", "seqretry", "rep-0.json")
+d = json.load(open(f))
+b = d["benchmarks"][0]
+for k in list(b):
+    if k.startswith(("ttm_", "real_time", "cpu_time")) or k in ("retries_per_pass_mean", "deadline_miss_ratio"):
+        b[k] = None
+b.update(passes=0, iterations=0, passes_per_s=0.0, error_occurred=True, error_message="no progress")
+d["context"]["status"] = "no-progress"
+d["snapbench"]["histograms"]["time_to_mirror_ns"] = {"unit": "ns", "count": 0, "min": 0, "max": 0,
+                                                     "sum": 0, "overflow": 0, "buckets": []}
+json.dump(d, open(f, "w"))
+rc1, so1, se1 = run(SNAPREPORT, "summarize", np_dir)
+rc2, so2, se2 = run(SNAPREPORT, "compare", os.path.join(tmp, "r8"), np_dir)
+rc3, so3, se3 = run(SNAPREPORT, "html", np_dir, "--out", os.path.join(tmp, "np-html"))
+base = so1[so1.find("== userspace baseline seqretry"):]
+ok(rc1 == 0 and "NO PROGRESS in 1 of 8 runs" in base and "(n=7)" in base.split("\n")[0],
+   "summarize: the no-progress run is flagged and left out (n=7)", so1[:800] + se1)
+ok(rc2 == 1 and "made no progress" in so2, "compare: a no-progress run in NEW is worse (exit %d)" % rc2,
+   so2[-800:] + se2)
+v = json.load(open(os.path.join(tmp, "np-html", "verdicts.json"))) if rc3 == 0 else {"scenarios": []}
+bl = [s for s in v["scenarios"] if s["scenario"] == "baseline"]
+ok(rc3 == 0 and bl and any("seqretry: 1 of 8 runs made no progress" in x
+                           for x in bl[0]["questions"]["overall"]["excluded"]),
+   "html: the strategy with a failed run is out of the verdict, saying why", se3)
 done()

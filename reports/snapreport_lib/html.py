@@ -186,7 +186,7 @@ def summary_table(sgroups):
                     esc(metrics.format_value(s[0], m.unit)), esc(metrics.format_value(s[1], m.unit)),
                     esc(metrics.format_value(s[2], m.unit))))
             else:
-                out.append('<td class="num">–</td>')
+                out.append('<td class="num">n/a</td>')
         out.append("</tr>")
     out.append("</table>")
     return "\n".join(out)

@@ -102,7 +102,7 @@ def expand(counter_names):
 def format_value(value, unit):
     """A number with its unit, scaled to something readable."""
     if value is None:
-        return "–"
+        return "n/a"
     if unit == "ns":
         for div, suffix in ((1e9, "s"), (1e6, "ms"), (1e3, "µs")):
             if abs(value) >= div:

@@ -54,6 +54,8 @@ def run(args, out):
             extra = []
             if g.hung:
                 extra.append("HUNG %d of %d runs" % (g.hung, len(g.runs)))
+            if g.no_progress:
+                extra.append("NO PROGRESS in %d of %d runs" % (g.no_progress, len(g.runs)))
             if g.violations:
                 extra.append("VIOLATIONS %d" % g.violations)
             out.write("\n== %s (n=%d)%s\n" % (head, g.n,
