@@ -62,6 +62,7 @@ class Rule:
 
     def __init__(self, groups, alpha=ALPHA, min_effect_pct=MIN_EFFECT_PCT):
         self.alpha, self.min_effect_pct = alpha, min_effect_pct
+        self.groups = list(groups)
         self.scenarios = {}           # scenario key -> [groups]
         for g in groups:
             self.scenarios.setdefault(g.key[:4], []).append(g)
@@ -239,7 +240,6 @@ def evaluate(groups, alpha=ALPHA, min_effect_pct=MIN_EFFECT_PCT):
     """The Rule of @groups (every group of the report), remembered so that
     the parts of the report that see only some groups use it (rule_for())."""
     rule = Rule(groups, alpha, min_effect_pct)
-    rule.groups = list(groups)
     _cache["last"] = rule
     return rule
 
