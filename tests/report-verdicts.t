@@ -121,11 +121,16 @@ rc3, so3, se3 = run(SNAPREPORT, "html", np_dir, "--out", os.path.join(tmp, "np-h
 base = so1[so1.find("== userspace baseline seqretry"):]
 ok(rc1 == 0 and "NO PROGRESS in 1 of 8 runs" in base and "(n=7)" in base.split("\n")[0],
    "summarize: the no-progress run is flagged and left out (n=7)", so1[:800] + se1)
-ok(rc2 == 1 and "made no progress" in so2, "compare: a no-progress run in NEW is worse (exit %d)" % rc2,
+ok("1 of 8 NEW runs made no progress" in so2 and "counted in passes/s" in so2.lower(),
+   "compare: a no-progress run in NEW is named, and counted in passes/s (exit %d)" % rc2,
    so2[-800:] + se2)
 v = json.load(open(os.path.join(tmp, "np-html", "verdicts.json"))) if rc3 == 0 else {"scenarios": []}
 bl = [s for s in v["scenarios"] if s["scenario"] == "baseline"]
 ok(rc3 == 0 and bl and any("seqretry: 1 of 8 runs made no progress" in x
-                           for x in bl[0]["questions"]["overall"]["excluded"]),
-   "html: the strategy with a failed run is out of the verdict, saying why", se3)
+                           for x in bl[0]["questions"]["overall"]["failed_runs"]),
+   "html: the verdict names the strategy's failed run", se3)
+g = [g for g in group_runs(load_runs(np_dir)) if g.scenario == "baseline" and g.strategy == "seqretry"][0]
+ok(len(verdicts.values(g, "passes_per_s")) == 8 and 0.0 in verdicts.values(g, "passes_per_s")
+   and len(verdicts.values(g, "ttm_p99_ns")) == 7,
+   "verdicts count the failed run's passes/s of 0, never its n/a latency")
 done()

@@ -20,8 +20,9 @@
 Significant and in the metric's good direction: "better"; in the bad one:
 "worse"; for a metric without a direction: "changed"; otherwise "no
 significant change".  Correctness is not statistics: any invariant violation
-in NEW, a NEW run the watchdog stopped (hung) or one that completed no
-mirror pass (no progress), is "worse" whatever the numbers.  Known-unsafe strategies are shown but never judged (no verdict, no
+in NEW or a NEW run the watchdog stopped (hung) is "worse" whatever the
+numbers; runs that completed no mirror pass (no progress) count with their
+passes/s of 0 (verdicts.values()).  Known-unsafe strategies are shown but never judged (no verdict, no
 correctness note, outside the family).  The headline metrics are the ones
 metrics.QUESTIONS declares for every verdict of the suite.  Exit status: 1
 when any headline metric is "worse", else 0; 2 on bad input."""
@@ -31,6 +32,7 @@ import math
 
 from . import metrics
 from . import stats
+from . import verdicts
 from .results import InputError, group_runs, load_runs
 
 
@@ -113,9 +115,10 @@ def _correctness(bg, ng):
         out.append({"metric": "hung", "headline": True, "verdict": "worse",
                     "note": "%d of %d NEW runs hung (%d of %d in BASE)"
                             % (ng.hung, len(ng.runs), bg.hung, len(bg.runs))})
-    if ng.no_progress > 0:
-        out.append({"metric": "no-progress", "headline": True, "verdict": "worse",
-                    "note": "%d of %d NEW runs made no progress (%d of %d in BASE)"
+    if ng.no_progress or bg.no_progress:
+        out.append({"metric": "no-progress", "headline": True, "verdict": "counted in passes/s",
+                    "note": "%d of %d NEW runs made no progress (%d of %d in BASE); their "
+                            "passes/s of 0 is in the test of passes_per_s"
                             % (ng.no_progress, len(ng.runs), bg.no_progress, len(bg.runs))})
     return out
 
@@ -130,7 +133,7 @@ def compare_pair(bg, ng, alpha, min_effect_pct, all_metrics=False):
     for m in metrics.expand(names):
         if m.correctness or not (m.headline or all_metrics):
             continue
-        b, n = bg.values(m.name), ng.values(m.name)
+        b, n = verdicts.values(bg, m.name), verdicts.values(ng, m.name)
         if not b or not n:
             continue
         c = contrast(b, n, m, alpha, min_effect_pct)

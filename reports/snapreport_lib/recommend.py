@@ -14,7 +14,7 @@ class Recommendation:
         self.verdict = v["verdict"]
         self.kind, self.text = KIND[v["verdict"]], v["text"]
         self.picks, self.evidence = list(v["picks"]), list(v["evidence"])
-        self.excluded = list(v["excluded"])
+        self.excluded = list(v["excluded"]) + list(v.get("failed_runs", []))
         self.not_evidence = list(v["not_evidence"])
 
 

@@ -8,9 +8,13 @@ Questions and their headline metrics are metrics.QUESTIONS: driver progress
 (invalidation stall p99, per source).
 
 Candidates: per scenario (environment, kernel, scenario, sweep point), the
-strategies that are not known unsafe, had no invariant violation and no
-failed run (hung or no progress).  Known-unsafe strategies are shown in the
-report but never tested here.
+strategies that are not known unsafe and had no invariant violation and no
+hung run.  Known-unsafe strategies are shown in the report but never tested
+here.  A run that made no progress (no mirror pass) failed: its latencies
+are n/a and left out, but its passes/s (0 over a measured phase) and
+deadline-miss ratio are measurements and count (values()), so a strategy
+that sometimes starves loses on driver progress instead of vanishing from
+the verdict by chance.
 
 Not evidence: a metric that is constant for a strategy over every completed
 run of it in the report (rangelock's deadline-miss ratio, 0 by
@@ -44,6 +48,23 @@ MIN_EFFECT_PCT = 5.0
 MAX_EVIDENCE = 4
 
 _cache = {}
+
+# Measured even in a run that completed no pass (harness/RESULTS.md).
+COUNTED_IN_FAILED_RUNS = ("passes_per_s", "deadline_miss_ratio")
+
+
+def values(g, name):
+    """The samples of metric @name in group @g for a verdict: per unit of
+    replication (Group.values()), plus the no-progress runs for the rates
+    that are measured in them; never a hung run, never an n/a."""
+    if name not in COUNTED_IN_FAILED_RUNS or not g.no_progress:
+        return g.values(name)
+    per = {}
+    for r in g.runs:
+        v = None if r.hung else r.counter(name)
+        if v is not None:
+            per.setdefault(g._unit(r), []).append(v)
+    return [stats.median(vs) for _, vs in sorted(per.items(), key=lambda kv: str(kv[0]))]
 
 
 def _unsafe(g):
@@ -115,9 +136,7 @@ class Rule:
             return "%d invariant violations" % g.violations
         if g.hung:
             return "%d of %d runs hung" % (g.hung, len(g.runs))
-        if g.no_progress:
-            return "%d of %d runs made no progress" % (g.no_progress, len(g.runs))
-        if not g.ok_runs:
+        if not g.ok_runs and not g.no_progress:
             return "no completed run"
         return None
 
@@ -126,7 +145,7 @@ class Rule:
         for m in metrics.expand(names):
             if metrics.question_of(m.name) is None:
                 continue
-            va, vb = a.values(m.name), b.values(m.name)
+            va, vb = values(a, m.name), values(b, m.name)
             if not va or not vb:
                 continue
             const = [s for s in (a.strategy, b.strategy) if (s, m.name) in self.constant]
@@ -159,9 +178,12 @@ class Rule:
         sg = self.scenarios.get(skey, [])
         excluded = ["%s: %s" % (g.strategy, self.status[(skey, g.strategy)])
                     for g in sg if self.status.get((skey, g.strategy))]
+        failed = ["%s: %d of %d runs made no progress (passes/s 0 counted, latencies n/a)"
+                  % (g.strategy, g.no_progress, len(g.runs))
+                  for g in sg if g.no_progress and not self.status.get((skey, g.strategy))]
         live = [g.strategy for g in sg if not self.status.get((skey, g.strategy))]
         out = {"verdict": "undecided", "text": "", "picks": [], "evidence": [],
-               "excluded": excluded, "not_evidence": sorted(set(self.not_evidence.get(skey, [])))}
+               "excluded": excluded, "failed_runs": failed, "not_evidence": sorted(set(self.not_evidence.get(skey, [])))}
         if not live:
             out.update(verdict="none", text="no pick: no strategy ran without failures")
             return out
