@@ -115,6 +115,12 @@ d["context"]["status"] = "no-progress"
 d["snapbench"]["histograms"]["time_to_mirror_ns"] = {"unit": "ns", "count": 0, "min": 0, "max": 0,
                                                      "sum": 0, "overflow": 0, "buckets": []}
 json.dump(d, open(f, "w"))
+f = os.path.join(np_dir, "munmap-storm", "rangelock", "rep-2.json")
+d = json.load(open(f))
+d["benchmarks"][0]["ops.munmap"] = 0
+for p in ("p50", "p90", "p99", "p999", "max"):
+    d["benchmarks"][0]["oplat_%s_ns.munmap" % p] = None
+json.dump(d, open(f, "w"))
 rc1, so1, se1 = run(SNAPREPORT, "summarize", np_dir)
 rc2, so2, se2 = run(SNAPREPORT, "compare", os.path.join(tmp, "r8"), np_dir)
 rc3, so3, se3 = run(SNAPREPORT, "html", np_dir, "--out", os.path.join(tmp, "np-html"))
@@ -129,6 +135,9 @@ bl = [s for s in v["scenarios"] if s["scenario"] == "baseline"]
 ok(rc3 == 0 and bl and any("seqretry: 1 of 8 runs made no progress" in x
                            for x in bl[0]["questions"]["overall"]["failed_runs"]),
    "html: the verdict names the strategy's failed run", se3)
+page3 = open(os.path.join(tmp, "np-html", "index.html"), encoding="utf-8").read() if rc3 == 0 else ""
+ok(re.search(r"rangelock</span>: the munmap storm completed no operation in 1 of 8 runs", page3),
+   "html: a storm that completed no operation says so")
 g = [g for g in group_runs(load_runs(np_dir)) if g.scenario == "baseline" and g.strategy == "seqretry"][0]
 ok(len(verdicts.values(g, "passes_per_s")) == 8 and 0.0 in verdicts.values(g, "passes_per_s")
    and len(verdicts.values(g, "ttm_p99_ns")) == 7,

@@ -192,6 +192,22 @@ def summary_table(sgroups):
     return "\n".join(out)
 
 
+def idle_storms_html(sgroups):
+    """A storm that completed no operation in a run says so (its latencies
+    are n/a in that run, never 0)."""
+    out = []
+    for g in sgroups:
+        kinds = sorted({n.partition(".")[2] for r in g.runs for n in r.bench
+                        if n.startswith("ops.")})
+        for kind in kinds:
+            idle = [r for r in g.runs if r.counter("ops." + kind) == 0]
+            if idle:
+                out.append("<li>%s: the %s storm completed no operation in %d of %d runs; its "
+                           "latencies there are n/a</li>"
+                           % (_strategy(g.strategy), esc(kind), len(idle), len(g.runs)))
+    return '<ul class="skip">%s</ul>' % "".join(out) if out else ""
+
+
 def rec_html(rec):
     cls = {"pick": "rec", "tradeoff": "rec tradeoff", "none": "rec none"}[rec.kind]
     head = esc(rec.text)
@@ -364,6 +380,7 @@ def build(groups, runs, outdir, source, alpha, effect, model=None, baseline=None
             body.append("<p>%s</p>" % esc(desc))
         body.append(rec_html(rec))
         body.append(summary_table(sg))
+        body.append(idle_storms_html(sg))
         prefix = "%s-%s-" % (plots.slug(_env_label(env, kernel)), plots.slug(label))
         for p in figs:
             if p.section == label and p.ident.startswith(prefix):
