@@ -237,7 +237,8 @@ def answers_html(rule, sections, figs):
            '<p class="ci">Per scenario: the verdict on driver progress and on the CPU side, and '
            "overall, by one rule (Benjamini-Hochberg over all %d tests of this report, q &lt; %g and a "
            "change of at least %g%%; <a href=\"verdicts.json\">verdicts.json</a>); "
-           "the deciding numbers; time to mirror by percentile. Details below, folded.</p>"
+           "the numbers that decide it (for a pick, its strongest win over each strategy not picked); "
+           "time to mirror by percentile. Details below, folded.</p>"
            % (len(rule.tests), rule.alpha, rule.min_effect_pct),
            '<table class="answers"><tr><th>scenario</th><th>verdict</th><th>driver progress</th>'
            "<th>CPU side</th><th>deciding numbers</th><th>time to mirror</th></tr>"]
@@ -248,12 +249,7 @@ def answers_html(rule, sections, figs):
             v = rule.verdict(skey, q)
             cells.append('<td class="%s">%s</td>' % (VERDICT_CLASS[v["verdict"]], esc(v["text"])))
         v = rule.verdict(skey, "overall")
-        nums, who = [], set()
-        for e in v["evidence"]:             # the strongest difference of each winner
-            if e.split(" ", 1)[0] not in who and len(nums) < 2:
-                who.add(e.split(" ", 1)[0])
-                nums.append(e)
-        nums = nums or v["excluded"][:2]
+        nums = v["deciding"][:3] or v["excluded"][:2]
         ident = "%s-%s-ttm" % (plots.slug(_env_label(env, kernel)), plots.slug(sg[0].scenario_label))
         img = thumbs.get(ident)
         out.append('<tr><td><a href="#%s">%s</a>%s</td>%s<td class="ci">%s</td><td>%s</td></tr>' % (

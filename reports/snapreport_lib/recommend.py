@@ -14,6 +14,8 @@ class Recommendation:
         self.verdict = v["verdict"]
         self.kind, self.text = KIND[v["verdict"]], v["text"]
         self.picks, self.evidence = list(v["picks"]), list(v["evidence"])
+        if v.get("more_evidence"):
+            self.evidence.append("%d more significant differences" % v["more_evidence"])
         self.excluded = list(v["excluded"]) + list(v.get("failed_runs", []))
         self.not_evidence = list(v["not_evidence"])
 

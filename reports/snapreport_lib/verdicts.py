@@ -174,7 +174,10 @@ class Rule:
         return None
 
     def verdict(self, skey, question="overall"):
-        """{"verdict", "text", "picks", "evidence", "excluded", "not_evidence"}."""
+        """{"verdict", "text", "picks", "evidence" (the strongest
+        significant differences, "more_evidence" not listed), "deciding" (the
+        difference that decides against each strategy not picked),
+        "excluded", "failed_runs", "not_evidence", "tests"}."""
         sg = self.scenarios.get(skey, [])
         excluded = ["%s: %s" % (g.strategy, self.status[(skey, g.strategy)])
                     for g in sg if self.status.get((skey, g.strategy))]
@@ -182,7 +185,8 @@ class Rule:
                   % (g.strategy, g.no_progress, len(g.runs))
                   for g in sg if g.no_progress and not self.status.get((skey, g.strategy))]
         live = [g.strategy for g in sg if not self.status.get((skey, g.strategy))]
-        out = {"verdict": "undecided", "text": "", "picks": [], "evidence": [],
+        out = {"verdict": "undecided", "text": "", "picks": [], "evidence": [], "deciding": [],
+               "more_evidence": 0,
                "excluded": excluded, "failed_runs": failed, "not_evidence": sorted(set(self.not_evidence.get(skey, [])))}
         if not live:
             out.update(verdict="none", text="no pick: no strategy ran without failures")
@@ -212,8 +216,16 @@ class Rule:
                                                  "than another on something")
         ranked = sorted(sig, key=lambda t: (t["winner"] not in winners, -min(abs(t["change_pct"]), 1e300)))
         out["evidence"] = [self.evidence_text(t) for t in ranked[:MAX_EVIDENCE]]
-        if len(ranked) > MAX_EVIDENCE:
-            out["evidence"].append("%d more significant differences" % (len(ranked) - MAX_EVIDENCE))
+        out["more_evidence"] = max(0, len(ranked) - MAX_EVIDENCE)
+        # What decides it: for a pick, the strongest win over each strategy
+        # not picked; otherwise the strongest win of each strategy.
+        deciding = []
+        for t in ranked:
+            loser = t["b"] if t["winner"] == t["a"] else t["a"]
+            key = loser if winners else t["winner"]
+            if (not winners or t["winner"] in winners) and key not in [k for k, _ in deciding]:
+                deciding.append((key, t))
+        out["deciding"] = [self.evidence_text(t) for _, t in deciding]
         out["tests"] = [dict(t, scenario=list(t["scenario"])) for t in mine]
         return out
 
