@@ -288,14 +288,14 @@ def method_html(alpha, effect):
             "brackets are a distribution-free interval of that median from order statistics, "
             "with at least 95%% coverage (for n &lt;= 5 no such interval exists: the brackets are "
             "then the range, min to max, which covers the median with probability 1 − 2<sup>1−n</sup>, "
-            "75%% at n = 3); n/a: no completed run measured it (a run with no mirror pass failed and "
-            "is left out). Differences use a percentile bootstrap (%d resamples, fixed seed %d). Two "
+            "75%% at n = 3); n/a: no completed run measured it (a run with no mirror pass failed: its "
+            "latencies are n/a and left out, its passes/s of 0 counts in the verdicts). Differences use a percentile bootstrap (%d resamples, fixed seed %d). Two "
             "strategies differ significantly when the two-sided Mann-Whitney U test over "
-            "repetitions gives p &lt; %g (exact permutation distribution without ties and up to %d "
+            "repetitions (exact permutation distribution without ties and up to %d "
             "runs in all; with ties, exact by enumerating every split of the mid-ranks while there "
             "are at most %d splits; otherwise the normal approximation with tie correction and "
             "continuity correction), corrected by Benjamini-Hochberg over every test of this report "
-            "(q &lt; alpha), <i>and</i> the medians differ by at least %g%%. Only the headline metrics of "
+            "(q &lt; %g), <i>and</i> the medians differ by at least %g%%. Only the headline metrics of "
             "each question are tested (driver progress: passes/s, time-to-mirror p99, deadline-miss "
             "ratio; CPU side: invalidation stall p99 per source); a metric constant for a strategy over "
             "the whole report (0 by construction) is not evidence; known-unsafe strategies are shown "
@@ -303,8 +303,8 @@ def method_html(alpha, effect):
             "use this one rule (reports/snapreport_lib/verdicts.py). Percentiles come from "
             "the runs' log-linear histograms by the rule of harness/RESULTS.md. Hung runs are shown "
             "but left out of the statistics.</p>"
-            % (stats.BOOT_RESAMPLES, stats.BOOT_SEED, alpha, stats.EXACT_MAX_N,
-               stats.EXACT_TIES_MAX_SPLITS, effect))
+            % (stats.BOOT_RESAMPLES, stats.BOOT_SEED, stats.EXACT_MAX_N,
+               stats.EXACT_TIES_MAX_SPLITS, alpha, effect))
 
 
 def build(groups, runs, outdir, source, alpha, effect, model=None, baseline=None, correction="bh"):
