@@ -143,10 +143,23 @@ static void write_context(struct json *j, const struct run_context *ctx,
 	json_string(j, "end_time", date);
 	json_double(j, "duration_s", res->duration_s);
 	json_bool(j, "hung", res->hung);
+	json_string(j, "status", run_result_status(res));
 	json_object_end(j);
 }
 
-/* name_p50_ns.kind ... name_max_ns.kind for one histogram. */
+/* A number, or null when there is nothing it could be measured from. */
+static void json_double_or_null(struct json *j, const char *key, bool valid, double v)
+{
+	if (valid)
+		json_double(j, key, v);
+	else
+		json_null(j, key);
+}
+
+/*
+ * name_p50_ns.kind ... name_max_ns.kind for one histogram; null for each
+ * when it holds no sample (n/a, never 0).
+ */
 static void write_percentiles(struct json *j, const char *name, const char *kind,
 			      const struct hist *h)
 {
@@ -155,10 +168,16 @@ static void write_percentiles(struct json *j, const char *name, const char *kind
 	for (size_t i = 0; i < sizeof(percentiles) / sizeof(percentiles[0]); i++) {
 		snprintf(key, sizeof(key), "%s_%s_ns%s%s", name, percentile_names[i],
 			 kind ? "." : "", kind ? kind : "");
-		json_uint(j, key, hist_percentile(h, percentiles[i]));
+		if (h->count)
+			json_uint(j, key, hist_percentile(h, percentiles[i]));
+		else
+			json_null(j, key);
 	}
 	snprintf(key, sizeof(key), "%s_max_ns%s%s", name, kind ? "." : "", kind ? kind : "");
-	json_uint(j, key, h->max);
+	if (h->count)
+		json_uint(j, key, h->max);
+	else
+		json_null(j, key);
 }
 
 static void write_counters(struct json *j, const struct run_context *ctx,
@@ -169,14 +188,16 @@ static void write_counters(struct json *j, const struct run_context *ctx,
 	int k;
 
 	json_uint(j, "passes", res->passes);
-	json_double(j, "passes_per_s", s > 0 ? res->passes / s : 0);
-	json_double(j, "retries_per_pass_mean", hist_mean(&res->retries));
+	json_double_or_null(j, "passes_per_s", s > 0, s > 0 ? res->passes / s : 0);
+	json_double_or_null(j, "retries_per_pass_mean", hist_count(&res->retries),
+			    hist_mean(&res->retries));
 	json_uint(j, "retries_per_pass_max", res->retries_max);
 	json_uint(j, "retry_streak_max", res->retry_streak_max);
 	json_uint(j, "fault_retries", res->fault_retries);
 	json_uint(j, "fault_retries_per_pass_max", res->fault_retries_max);
 	json_uint(j, "deadline_misses", res->misses);
-	json_double(j, "deadline_miss_ratio", attempts ? res->misses / attempts : 0);
+	json_double_or_null(j, "deadline_miss_ratio", attempts > 0,
+			    attempts > 0 ? res->misses / attempts : 0);
 	write_percentiles(j, "ttm", NULL, &res->ttm_ns);
 
 	for (k = 0; k < MM_INVAL_NR; k++) {
@@ -197,32 +218,56 @@ static void write_counters(struct json *j, const struct run_context *ctx,
 		snprintf(key, sizeof(key), "ops_skipped.%s", storm_kind_name[k]);
 		json_uint(j, key, res->ops_skipped[k]);
 	}
-	json_double(j, "reclaim_pages_per_s", s > 0 ? res->reclaimed / s : 0);
+	json_double_or_null(j, "reclaim_pages_per_s", s > 0, s > 0 ? res->reclaimed / s : 0);
 	json_uint(j, "reclaim_skipped", res->reclaim_skipped);
 	json_uint(j, "violations", res->violations);
-	json_uint(j, "mirror_thread_passes_min",
-		  res->mirror_passes_min == -1UL ? 0 : res->mirror_passes_min);
+	if (res->mirror_passes_min == -1UL)	/* no mirror thread was joined */
+		json_null(j, "mirror_thread_passes_min");
+	else
+		json_uint(j, "mirror_thread_passes_min", res->mirror_passes_min);
 	json_uint(j, "mirror_thread_passes_max", res->mirror_passes_max);
 }
 
+/*
+ * The one entry, as Google Benchmark writes an iteration of a benchmark run
+ * with repetitions: name == run_name (one per scenario, sweep point and
+ * strategy, so GB's tools pool the repetitions), an iteration is a mirror
+ * pass and real_time / cpu_time are per pass; a hung or failed run is an
+ * error, its per-pass times null.
+ */
 static void write_benchmark(struct json *j, const struct run_context *ctx,
 			    const struct run_result *res)
 {
-	char name[256];
+	char name[256], msg[160];
 
+	if (ctx->sweep_key)
+		snprintf(name, sizeof(name), "%s@%s=%s/%s", ctx->scenario, ctx->sweep_key,
+			 ctx->sweep_value, ctx->strategy);
+	else
+		snprintf(name, sizeof(name), "%s/%s", ctx->scenario, ctx->strategy);
 	json_array_begin(j, "benchmarks");
 	json_object_begin(j, NULL);
-	snprintf(name, sizeof(name), "%s/%s/rep:%d", ctx->scenario, ctx->strategy, ctx->rep);
 	json_string(j, "name", name);
-	snprintf(name, sizeof(name), "%s/%s", ctx->scenario, ctx->strategy);
 	json_string(j, "run_name", name);
 	json_string(j, "run_type", "iteration");
 	json_int(j, "repetitions", ctx->reps);
 	json_int(j, "repetition_index", ctx->rep);
 	json_int(j, "threads", res->nr_threads);
+	if (run_result_failed(res)) {
+		if (res->hung)
+			snprintf(msg, sizeof(msg), "hung: no thread made progress for %g s",
+				 ctx->sc->watchdog_s);
+		else
+			snprintf(msg, sizeof(msg), "no progress: no mirror pass completed in %.3f s",
+				 res->duration_s);
+		json_bool(j, "error_occurred", true);
+		json_string(j, "error_message", msg);
+	}
 	json_uint(j, "iterations", res->passes);
-	json_double(j, "real_time", res->duration_s * 1e9);
-	json_double(j, "cpu_time", (double)res->cpu_ns);
+	json_double_or_null(j, "real_time", res->passes,
+			    res->passes ? res->duration_s * 1e9 / res->passes : 0);
+	json_double_or_null(j, "cpu_time", res->passes,
+			    res->passes ? (double)res->cpu_ns / res->passes : 0);
 	json_string(j, "time_unit", "ns");
 	write_counters(j, ctx, res);
 	json_object_end(j);

@@ -401,7 +401,8 @@ static bool join_threads(struct runner *run, double timeout_s)
 	for (unsigned int i = 0; i < run->nr_threads; i++) {
 		struct run_thread *t = &run->threads[i];
 
-		t->joined = !pthread_timedjoin_np(t->thread, NULL, &limit);
+		if (!t->joined)
+			t->joined = !pthread_timedjoin_np(t->thread, NULL, &limit);
 		all &= t->joined;
 	}
 	return all;
@@ -417,6 +418,33 @@ static void stuck_lost_wakeup(struct run_thread *t, char *doing, size_t len)
 	if (ops->lost_wakeup && used + 3 < len &&
 	    ops->lost_wakeup(&t->run->mirror.dom, t->thread, what, sizeof(what)))
 		snprintf(doing + used, len - used, "; %s", what);
+}
+
+/*
+ * Join every thread after the measured phase while the watchdog keeps
+ * counting from the last progress: a thread that finishes its operation
+ * is progress, one that stays inside it is not.  Returns false when no
+ * thread made progress for the watchdog period before all were joined.
+ */
+static bool join_watching(struct runner *run, uint64_t *last_change_ns,
+			  unsigned long *last_progress)
+{
+	uint64_t watchdog_ns = (uint64_t)(run->sc->watchdog_s * NSEC_PER_SEC);
+
+	for (;;) {
+		uint64_t now = now_ns();
+		unsigned long p = total_progress(run);
+
+		if (join_threads(run, 0))
+			return true;
+		if (p != *last_progress) {
+			*last_progress = p;
+			*last_change_ns = now;
+		} else if (now - *last_change_ns > watchdog_ns) {
+			return false;
+		}
+		sleep_until_ns(now + 20 * NSEC_PER_MSEC);
+	}
 }
 
 static void summarize_thread(struct run_result *res, struct run_thread *t)
@@ -537,7 +565,10 @@ int runner_run(const struct run_config *rc, struct run_result *res)
 	res->duration_s = (end_ns - run->measure_ns) / 1e9;
 
 	/* Once the watchdog fired, stuck threads will not come back. */
-	alive = join_threads(run, alive ? run->sc->watchdog_s : 0.5) && alive;
+	if (alive)
+		alive = join_watching(run, &last_change, &last_progress);
+	else
+		join_threads(run, 0.5);
 	for (i = 0; i < run->nr_threads; i++)
 		summarize_thread(res, &run->threads[i]);
 	res->violations = atomic_load(&run->mm.check.violations);

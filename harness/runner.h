@@ -71,7 +71,31 @@ struct run_result {
 };
 
 /**
+ * run_result_status() - how a run ended, as its result file and SUMMARY
+ * line say: "hung" (the watchdog stopped it), "no-progress" (it ended, but
+ * no mirror pass completed in the measured phase: a failed run, never a
+ * run with a latency of 0) or "ok".
+ */
+static inline const char *run_result_status(const struct run_result *res)
+{
+	if (res->hung)
+		return "hung";
+	return res->passes ? "ok" : "no-progress";
+}
+
+/* True when the run is not "ok": the CLI exits 3 (a run hung or failed). */
+static inline bool run_result_failed(const struct run_result *res)
+{
+	return res->hung || !res->passes;
+}
+
+/**
  * runner_run() - run @rc once and fill @res
+ * The watchdog measures from the last progress of any thread (a mirror pass
+ * or a storm operation ending), through warm-up, the measured phase and the
+ * wait for the threads to stop: a run in which no thread makes progress for
+ * run.watchdog_s is stopped then, whatever its duration.
+ *
  * Returns: 0; -ETIMEDOUT when the watchdog fired (@res holds what the
  * threads that did finish measured, and res->hung is set; the stuck threads
  * and the model are left as they are, so the caller should exit soon);

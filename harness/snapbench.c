@@ -317,23 +317,36 @@ static void summary_param(const char *key, const char *value, void *arg)
 	}
 }
 
+/* A metric of the SUMMARY line: a number, or n/a when it has no sample. */
+static const char *summary_num(char *buf, size_t len, const char *fmt, bool valid, double v)
+{
+	if (!valid)
+		return "n/a";
+	snprintf(buf, len, fmt, v);
+	return buf;
+}
+
 static void print_summary(const struct run_context *ctx, const struct run_result *res,
 			  const char *file)
 {
-	char params[8192];
+	char params[8192], rate[32], retries[32], ttm[32];
 	struct summary_buf b = { params, sizeof(params) };
-	double n = res->passes + res->misses;
+	uint64_t n = hist_count(&res->retries);
 
 	params[0] = '\0';
 	scenario_for_each(ctx->sc, summary_param, &b);
-	printf("SUMMARY scenario=%s strategy=%s rep=%d seed=%llu duration_s=%.3f"
-	       " passes=%lu passes_per_s=%.0f deadline_misses=%lu retries_per_pass_mean=%.3f"
-	       " retries_max=%lu fault_retries_max=%lu ttm_p99_ns=%llu violations=%lu hung=%d file=%s%s\n",
+	printf("SUMMARY scenario=%s strategy=%s rep=%d seed=%llu status=%s duration_s=%.3f"
+	       " passes=%lu passes_per_s=%s deadline_misses=%lu retries_per_pass_mean=%s"
+	       " retries_max=%lu fault_retries_max=%lu ttm_p99_ns=%s violations=%lu hung=%d file=%s%s\n",
 	       ctx->scenario, ctx->strategy, ctx->rep, (unsigned long long)ctx->seed,
-	       res->duration_s, res->passes,
-	       res->duration_s > 0 ? res->passes / res->duration_s : 0, res->misses,
-	       n ? hist_mean(&res->retries) : 0, res->retries_max, res->fault_retries_max,
-	       (unsigned long long)hist_percentile(&res->ttm_ns, 99),
+	       run_result_status(res), res->duration_s, res->passes,
+	       summary_num(rate, sizeof(rate), "%.0f", res->duration_s > 0,
+			   res->duration_s > 0 ? res->passes / res->duration_s : 0),
+	       res->misses,
+	       summary_num(retries, sizeof(retries), "%.3f", n, n ? hist_mean(&res->retries) : 0),
+	       res->retries_max, res->fault_retries_max,
+	       summary_num(ttm, sizeof(ttm), "%.0f", hist_count(&res->ttm_ns),
+			   (double)hist_percentile(&res->ttm_ns, 99)),
 	       res->violations, res->hung, file, params);
 	fflush(stdout);
 }
@@ -430,6 +443,15 @@ run_child(const struct run_config *rc, const struct run_context *ctx,
 	if (res->violations)
 		fprintf(stderr, "%s: %s/%s rep %d: %lu invariant violations\n", prog,
 			ctx->scenario, ctx->strategy, ctx->rep, res->violations);
+	for (int k = 0; k < STORM_NR; k++)
+		if (ctx->sc->storm[k].threads && !res->ops[k])
+			fprintf(stderr, "%s: %s/%s rep %d: the %s storm completed no operation; "
+				"its latencies are n/a\n", prog, ctx->scenario, ctx->strategy,
+				ctx->rep, storm_kind_name[k]);
+	if (!res->hung && !res->passes)
+		fprintf(stderr, "%s: %s/%s rep %d made no progress: no mirror pass completed "
+			"in %.3f s (status no-progress); result in %s\n", prog, ctx->scenario,
+			ctx->strategy, ctx->rep, res->duration_s, file);
 	if (res->hung) {
 		for (unsigned int t = 0; t < res->nr_threads; t++)
 			if (res->thread[t].stuck)
@@ -442,7 +464,7 @@ run_child(const struct run_config *rc, const struct run_context *ctx,
 	fflush(stdout);
 	fflush(stderr);
 	/* Stuck threads cannot be joined: leave without running exit handlers. */
-	if (res->hung)
+	if (run_result_failed(res))
 		_exit(res->violations ? CHILD_HUNG_VIOLATIONS : EXIT_HUNG);
 	_exit(res->violations ? EXIT_VIOLATIONS : 0);
 }

@@ -182,6 +182,42 @@ else
 	skip "output disk full: nothing lost" "as above"
 fi
 
+# -- failed runs: no progress, and a hang caught from the last progress
+# One pass takes 64 pages x 10 ms of device work, longer than warm-up and
+# the measured phase together: no pass can complete in the measured phase.
+out=$("$SB" run --scenario baseline --strategy seqretry --reps 1 --duration 0.1 \
+	--set run.warmup_s=0.1 --set mirror.device_work_ns=1e7 --placement none --quiet \
+	--out "$T/np" 2>"$T/np.err"); rc=$?
+f="$T/np/baseline/seqretry/rep-0.json"
+[ $rc -eq 3 ] && grep -q '^SUMMARY .* status=no-progress .* ttm_p99_ns=n/a ' <<<"$out" &&
+	grep -q 'made no progress' "$T/np.err" && harness/check-result "$f" &&
+	python3 - "$f" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+b = d["benchmarks"][0]
+assert d["context"]["status"] == "no-progress" and b["error_occurred"] is True
+assert b["iterations"] == 0 and b["real_time"] is None and b["ttm_p99_ns"] is None
+assert b["retries_per_pass_mean"] is None and b["deadline_miss_ratio"] is None
+PY
+ok $? "a run with no mirror pass: status no-progress, exit 3 (got $rc), n/a (null) metrics, never 0"
+
+# The seed deadlocks on COW breaks under its lock (tests/seed_findings.c):
+# stuck from the start of a run shorter than the watchdog, it must be
+# reported after run.watchdog_s from the last progress (3 s), not after the
+# measured phase plus another watchdog period (5.5 s).
+start=$(date +%s.%N)
+"$SB" run --scenario baseline --strategy rangelock-2015 --reps 1 --duration 2.5 \
+	--set mm.pages=8192 --set mm.memory_pages=16384 --set mm.interval_pages=64 \
+	--set mirror.hot_pages=512 --set mm.cow_permille=1000 --set mirror.write_permille=500 \
+	--set run.watchdog_s=3 --set run.warmup_s=0 --placement none --quiet \
+	--out "$T/hang" >"$T/hang.out" 2>"$T/hang.err"; rc=$?
+wall=$(echo "$(date +%s.%N) - $start" | bc)
+stuck=$(sed -n 's/.*: mirror pass .* for \([0-9.]*\) s$/\1/p' "$T/hang.err" | sort -n | tail -n 1)
+[ $rc -eq 3 ] && [ -n "$stuck" ] && [ "$(echo "$stuck <= 4" | bc)" = 1 ] &&
+	grep -q '^SUMMARY .* status=hung ' "$T/hang.out" &&
+	harness/check-result "$T/hang/baseline/rangelock-2015/rep-0.hung.json"
+ok $? "a hang shorter than the watchdog: reported stuck for ${stuck:-?} s <= watchdog_s + 1 = 4 s (exit $rc, wall ${wall%.*} s)"
+
 "$SB" run --scenario numa-storm --strategy seqretry --reps 1 --duration 0.1 \
 	--set run.warmup_s=0 --sweep storm.numa.rate=100,400 --quiet --out "$T/s" >/dev/null 2>&1 &&
 	grep -q '"param": "storm.numa.rate"' "$T/s/numa-storm@storm.numa.rate=400/seqretry/rep-0.json"

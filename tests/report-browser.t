@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 # report-browser.t - open an HTML report made from SYNTHETIC results in
-# headless Chromium and check that every <img> loaded (naturalWidth > 0).
+# headless Chromium and check that every <img> loaded (naturalWidth > 0),
+# that the first screen (1400 x 900) holds the answers table and a plot,
+# and that nothing, every <details> open, is wider than the window.
 
 import os
 import re
@@ -49,6 +51,39 @@ def chromium(*args):
         shutil.rmtree(profile, ignore_errors=True)
 
 
+LAYOUT = """<script>
+window.addEventListener("load", function () {
+  var table = document.querySelector("table.answers");
+  var img = table ? table.querySelector("img") : null;
+  var top = table ? Math.round(table.getBoundingClientRect().top) : -1;
+  var bottom = img ? Math.round(img.getBoundingClientRect().bottom) : -1;
+  document.querySelectorAll("details").forEach(function (d) { d.open = true; });
+  var over = [];
+  document.querySelectorAll("body *").forEach(function (e) {
+    var r = e.getBoundingClientRect();
+    if (r.width > 0 && r.right > window.innerWidth + 1)
+      over.push(e.tagName + (e.className ? "." + e.className : "") + ":" + Math.round(r.right));
+  });
+  var pre = document.createElement("pre");
+  pre.textContent = "LAYOUT h=" + window.innerHeight + " w=" + window.innerWidth + " table=" + top +
+                    " img=" + bottom + " scrollw=" + document.documentElement.scrollWidth +
+                    " over=[" + over.slice(0, 8).join(" ") + "] END";
+  document.body.appendChild(pre);
+});
+</script>
+"""
+
+
+def layout_check(report_dir):
+    page = os.path.join(report_dir, "index.html")
+    check = os.path.join(report_dir, "layoutcheck.html")
+    with open(page, encoding="utf-8") as f, open(check, "w", encoding="utf-8") as g:
+        g.write(f.read().replace("</body>", LAYOUT + "</body>"))
+    res = chromium("--window-size=1400,900", "--hide-scrollbars", "--dump-dom", "file://" + check)
+    return re.search(r"LAYOUT h=(\d+) w=(\d+) table=(-?\d+) img=(-?\d+) scrollw=(\d+) over=\[([^\]]*)\] END",
+                     res.stdout), res
+
+
 def image_check(report_dir):
     page = os.path.join(report_dir, "index.html")
     check = os.path.join(report_dir, "imgcheck.html")
@@ -73,6 +108,17 @@ if m:
     ok(images >= 10, "the report has %d images" % images)
     ok(loaded == images and not failed.strip(), "all %d images loaded (naturalWidth > 0)" % images,
        "failed: " + failed)
+
+m, res = layout_check(report)
+ok(m is not None, "Chromium ran the layout check", res.stderr[-2000:])
+if m:
+    h, w, top, bottom, scrollw, over = int(m.group(1)), int(m.group(2)), int(m.group(3)), \
+        int(m.group(4)), int(m.group(5)), m.group(6)
+    ok(0 <= top < h and 0 < bottom <= h,
+       "the first screen (%dx%d) holds the answers table (top %d) and a plot (bottom %d)"
+       % (w, h, top, bottom))
+    ok(scrollw <= w and not over.strip(),
+       "every section open, nothing is wider than %d px (page %d px)" % (w, scrollw), over)
 
 # The check must be able to fail: a report with one plot removed.
 broken = os.path.join(tmp, "broken")

@@ -103,25 +103,30 @@ ok(r["method"] == "normal" and r["u"] == u_hand and close(r["p"], p_hand),
 ok(close(stats.min_exact_p(3, 3), 0.1) and close(stats.min_exact_p(5, 5), 2 / 252.0),
    "smallest exact p: 0.1 for 3 vs 3, 2/252 for 5 vs 5")
 
-# --- bootstrap intervals --------------------------------------------------
-lo, hi = stats.bootstrap_median_ci([42.0] * 7)
-ok(lo == 42.0 and hi == 42.0, "constant sample: the interval is the constant", (lo, hi))
+# --- order-statistic intervals of the median ----------------------------
+lo, hi, cov, kind = stats.median_interval([42.0] * 7)
+ok(lo == 42.0 and hi == 42.0 and kind == "95%", "constant sample: the interval is the constant", (lo, hi))
 ok(stats.median([3, 1, 2]) == 2 and stats.median([4, 1, 3, 2]) == 2.5, "median, odd and even n")
-sample = [random.Random(5).gauss(10, 2) for _ in range(15)]
-ok(stats.bootstrap_median_ci(sample) == stats.bootstrap_median_ci(sample),
-   "same data, same interval (fixed seed)")
-lo, hi = stats.bootstrap_median_ci(sample)
-ok(lo <= stats.median(sample) <= hi and min(sample) <= lo and hi <= max(sample),
-   "interval holds the sample median and lies within the data", (lo, hi))
-# Coverage: the median of an exponential(1) is ln 2; 150 samples of 31.
+# Hand-computed: n = 3: only [min, max], coverage 1 - 2/8 = 75%: a "range".
+ok(stats.median_interval([5, 1, 3]) == (1, 5, 0.75, "range"),
+   "n = 3: the range, with its real coverage 75%", stats.median_interval([5, 1, 3]))
+ok(stats.median_interval(list(range(5)))[2:] == (1 - 2 / 32.0, "range"),
+   "n = 5: still a range (93.75% < 95%)")
+ok(stats.median_interval(list(range(6)))[2:] == (1 - 2 / 64.0, "95%"),
+   "n = 6: [x(1), x(6)] covers with 96.9%")
+# n = 10: k = 2 gives 1 - 2 (1 + 10)/1024 = 97.85%; k = 3 only 89%.
+ok(stats.median_interval(list(range(10))) == (1, 8, 1 - 22 / 1024.0, "95%"),
+   "n = 10: [x(2), x(9)], coverage 97.85%", stats.median_interval(list(range(10))))
+ok(stats.interval_kind(3) == "range" and stats.interval_kind(8) == "95%", "interval_kind")
+# Coverage, simulated: the median of an exponential(1) is ln 2.
 rng = random.Random(11)
-trials, covered = 150, 0
-for _ in range(trials):
-    data = [rng.expovariate(1.0) for _ in range(31)]
-    lo, hi = stats.bootstrap_median_ci(data)
-    covered += lo <= math.log(2) <= hi
-ok(0.88 <= covered / trials <= 0.99,
-   "coverage of the true median: %d/%d (expected about 95%%)" % (covered, trials))
+for n, want in ((5, 1 - 2 / 32.0), (12, stats.median_interval(list(range(12)))[2])):
+    trials, covered = 2000, 0
+    for _ in range(trials):
+        lo, hi, _, _ = stats.median_interval([rng.expovariate(1.0) for _ in range(n)])
+        covered += lo <= math.log(2) <= hi
+    ok(abs(covered / trials - want) < 0.025,
+       "n = %d: simulated coverage %.3f matches the binomial %.3f" % (n, covered / trials, want))
 dlo, dhi, rlo, rhi = stats.bootstrap_diff_ci([10.0] * 5, [12.0] * 5)
 ok((dlo, dhi, rlo, rhi) == (2.0, 2.0, 1.2, 1.2), "difference and ratio of constants",
    (dlo, dhi, rlo, rhi))

@@ -3,9 +3,9 @@
 # one bar per strategy) with bootstrap 95% intervals as error bars.
 do for [fmt in "png svg"] {
     if (fmt eq "png") {
-        set terminal pngcairo size 1100,500 enhanced font "DejaVu Sans,11"
+        set terminal pngcairo size 1100,500 noenhanced font "DejaVu Sans,11"
     } else {
-        set terminal svg size 1100,500 enhanced font "DejaVu Sans,11" background rgb "white"
+        set terminal svg size 1100,500 noenhanced font "DejaVu Sans,11" background rgb "white"
     }
     set output "$base.".fmt
     load "$common"

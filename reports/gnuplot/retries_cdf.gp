@@ -3,9 +3,9 @@
 # 1 - CDF on a log scale (right), one line per strategy.  Filled by plots.py.
 do for [fmt in "png svg"] {
     if (fmt eq "png") {
-        set terminal pngcairo size 1100,480 enhanced font "DejaVu Sans,11"
+        set terminal pngcairo size 1100,480 noenhanced font "DejaVu Sans,11"
     } else {
-        set terminal svg size 1100,480 enhanced font "DejaVu Sans,11" background rgb "white"
+        set terminal svg size 1100,480 noenhanced font "DejaVu Sans,11" background rgb "white"
     }
     set output "$base.".fmt
     load "$common"
@@ -21,7 +21,7 @@ do for [fmt in "png svg"] {
     plot $plot_cdf
     set logscale y
     set yrange [$tail_min:1]
-    set format y "10^{%L}"
+    set format y "%g"
     set ylabel "fraction of passes with more than x retries (log scale)"
     set key right top
     set title "tail (1 − CDF)"

@@ -3,9 +3,9 @@
 # over repetitions with its bootstrap 95% interval, one line per strategy.
 do for [fmt in "png svg"] {
     if (fmt eq "png") {
-        set terminal pngcairo size 900,520 enhanced font "DejaVu Sans,11"
+        set terminal pngcairo size 900,520 noenhanced font "DejaVu Sans,11"
     } else {
-        set terminal svg size 900,520 enhanced font "DejaVu Sans,11" background rgb "white"
+        set terminal svg size 900,520 noenhanced font "DejaVu Sans,11" background rgb "white"
     }
     set output "$base.".fmt
     load "$common"

@@ -7,9 +7,9 @@
 # key of the first panel is drawn once, under the figure's title.
 do for [fmt in "png svg"] {
     if (fmt eq "png") {
-        set terminal pngcairo size $width,$height enhanced font "DejaVu Sans,10"
+        set terminal pngcairo size $width,$height noenhanced font "DejaVu Sans,10"
     } else {
-        set terminal svg size $width,$height enhanced font "DejaVu Sans,10" background rgb "white"
+        set terminal svg size $width,$height noenhanced font "DejaVu Sans,10" background rgb "white"
     }
     set output "$base.".fmt
     load "$common"

@@ -21,7 +21,7 @@ def _parser():
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
-    s = sub.add_parser("summarize", help="median and bootstrap 95%% CI of each headline metric per group")
+    s = sub.add_parser("summarize", help="median and order-statistic interval of each headline metric per group")
     s.add_argument("dir", metavar="DIR", help="result directory (harness/RESULTS.md layout)")
     s.add_argument("--all", action="store_true", help="every metric, not only the headline ones")
     s.add_argument("--csv", metavar="FILE", help="also write the table as CSV")
@@ -34,7 +34,7 @@ def _parser():
     s.add_argument("dir", metavar="DIR")
     s.add_argument("--out", metavar="OUTDIR", required=True, help="where the plots go")
 
-    s = sub.add_parser("compare", help="BASE vs NEW: change, bootstrap CI, Mann-Whitney p, verdicts")
+    s = sub.add_parser("compare", help="BASE vs NEW: change, intervals, Mann-Whitney p, verdicts")
     s.add_argument("base", metavar="BASE")
     s.add_argument("new", metavar="NEW")
     s.add_argument("--alpha", type=float, default=0.05, help="significance level (default 0.05)")

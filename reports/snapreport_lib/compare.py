@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # compare.py - `snapreport compare BASE NEW`: per scenario, strategy and
-# metric, medians, change, bootstrap interval, Mann-Whitney p and a verdict.
+# metric, medians, change, intervals, Mann-Whitney p and a verdict.
 """Verdicts.  A difference is significant when its test passes AND |change|
 >= the minimum effect (percent of the BASE median).  The test, --correction:
  - "bh" (the default): the Benjamini-Hochberg q-value of the metric's
@@ -20,15 +20,19 @@
 Significant and in the metric's good direction: "better"; in the bad one:
 "worse"; for a metric without a direction: "changed"; otherwise "no
 significant change".  Correctness is not statistics: any invariant violation
-in NEW, or a NEW run the watchdog stopped (hung), is "worse" whatever the
-numbers.  Exit status: 1 when any headline metric is "worse", else 0; 2 on
-bad input."""
+in NEW or a NEW run the watchdog stopped (hung) is "worse" whatever the
+numbers; runs that completed no mirror pass (no progress) count with their
+passes/s of 0 (verdicts.values()).  Known-unsafe strategies are shown but never judged (no verdict, no
+correctness note, outside the family).  The headline metrics are the ones
+metrics.QUESTIONS declares for every verdict of the suite.  Exit status: 1
+when any headline metric is "worse", else 0; 2 on bad input."""
 
 import json
 import math
 
 from . import metrics
 from . import stats
+from . import verdicts
 from .results import InputError, group_runs, load_runs
 
 
@@ -38,8 +42,8 @@ def contrast(base, new, metric, alpha, min_effect_pct):
     (and of the change in percent when the ratio is defined), the test and
     the verdict."""
     mb, mn = stats.median(base), stats.median(new)
-    blo, bhi = stats.bootstrap_median_ci(base)
-    nlo, nhi = stats.bootstrap_median_ci(new)
+    blo, bhi, _, _ = stats.median_interval(base)
+    nlo, nhi, _, _ = stats.median_interval(new)
     dlo, dhi, rlo, rhi = stats.bootstrap_diff_ci(base, new)
     test = stats.mann_whitney(new, base)
     change = change_pct(mb, mn)
@@ -83,7 +87,8 @@ def adjust(rows, alpha, min_effect_pct, correction):
     asking for them changes no headline verdict.  Rows with a "note"
     (violations, hangs) are not statistics and keep their verdict."""
     for headline in (True, False):
-        stat = [r for r in rows if "note" not in r and bool(r["headline"]) == headline]
+        stat = [r for r in rows if "note" not in r and bool(r["headline"]) == headline
+                and not r.get("unsafe")]
         m = len(stat)
         q = 1.0
         for rank, r in reversed(list(enumerate(sorted(stat, key=lambda r: r["p"]), 1))):
@@ -92,6 +97,10 @@ def adjust(rows, alpha, min_effect_pct, correction):
         if correction == "bh":
             for r in stat:
                 r["verdict"] = decide(r["change_pct"], r["q"], r["better"], alpha, min_effect_pct)
+    for r in rows:
+        if r.get("unsafe"):
+            r["q"] = r["p"]
+            r["verdict"] = "not judged (known unsafe)"
     return rows
 
 
@@ -106,6 +115,11 @@ def _correctness(bg, ng):
         out.append({"metric": "hung", "headline": True, "verdict": "worse",
                     "note": "%d of %d NEW runs hung (%d of %d in BASE)"
                             % (ng.hung, len(ng.runs), bg.hung, len(bg.runs))})
+    if ng.no_progress or bg.no_progress:
+        out.append({"metric": "no-progress", "headline": True, "verdict": "counted in passes/s",
+                    "note": "%d of %d NEW runs made no progress (%d of %d in BASE); their "
+                            "passes/s of 0 is in the test of passes_per_s"
+                            % (ng.no_progress, len(ng.runs), bg.no_progress, len(bg.runs))})
     return out
 
 
@@ -113,15 +127,19 @@ def compare_pair(bg, ng, alpha, min_effect_pct, all_metrics=False):
     """Rows comparing group @bg (BASE) with group @ng (NEW): the correctness
     verdicts, then contrast() of every metric both have (headline only
     unless @all_metrics)."""
-    items = _correctness(bg, ng)
+    unsafe = any(r.context.get("strategy_known_unsafe") for r in bg.runs + ng.runs)
+    items = [] if unsafe else _correctness(bg, ng)
     names = {m.name for m in bg.metrics} & {m.name for m in ng.metrics}
     for m in metrics.expand(names):
         if m.correctness or not (m.headline or all_metrics):
             continue
-        b, n = bg.values(m.name), ng.values(m.name)
+        b, n = verdicts.values(bg, m.name), verdicts.values(ng, m.name)
         if not b or not n:
             continue
-        items.append(contrast(b, n, m, alpha, min_effect_pct))
+        c = contrast(b, n, m, alpha, min_effect_pct)
+        if unsafe:      # shown, never part of a regression verdict
+            c.update(headline=False, unsafe=True)
+        items.append(c)
     return items
 
 
@@ -167,7 +185,9 @@ def rule_text(alpha, effect, correction):
 
 
 def write_text(rows, only_base, only_new, alpha, effect, correction, out):
-    out.write("# medians over repetitions, [95%% bootstrap intervals] (%d resamples, seed %d);\n"
+    out.write("# medians over repetitions, [lo, hi]: order-statistic interval of the median,\n"
+              "# >= 95%% coverage, or the range (min, max) when n <= 5;\n"
+              "# diff CI: percentile bootstrap (%d resamples, seed %d);\n"
               "# p: two-sided Mann-Whitney U: exact without ties (n1+n2 <= %d), exact-ties by\n"
               "# enumerating every split (C(n1+n2, n1) <= %d), else normal approximation with tie\n"
               "# and continuity correction; q: Benjamini-Hochberg\n# %s\n"

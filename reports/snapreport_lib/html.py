@@ -4,10 +4,12 @@
 
 import datetime
 import html
+import json
+import math
 import os
 import sys
 
-from . import metrics, plots, recommend, stats
+from . import metrics, plots, recommend, stats, verdicts
 from .palette import colour
 from .results import InputError, group_runs, load_runs
 from . import findings, modelcheck, tradeoff  # issue 7: seed findings, model checks, hybrid goal
@@ -16,14 +18,20 @@ from . import fidelity, versions  # issue 6: kernel trends, userspace vs kernel
 
 CSS = """
 body { font: 15px/1.45 "DejaVu Sans", Helvetica, Arial, sans-serif; color: #222;
-       max-width: 1180px; margin: 0 auto; padding: 0 18px 60px; }
+       max-width: 1340px; margin: 0 auto; padding: 0 18px 60px; }
+details { margin: 6px 0; border: 1px solid #e2e2e2; padding: 4px 10px; }
+summary { cursor: pointer; padding: 4px 0; }
+table.answers td { font-size: 13px; }
+img.thumb { width: 240px; height: auto; border: 1px solid #e2e2e2; }
+.tablewrap { max-width: 100%; overflow-x: auto; }
 h1 { font-size: 26px; margin: 24px 0 4px; }
 h2 { font-size: 21px; margin-top: 38px; border-bottom: 2px solid #ddd; padding-bottom: 4px; }
 h3 { font-size: 17px; margin: 26px 0 6px; }
-table { border-collapse: collapse; margin: 8px 0 16px; font-size: 13.5px; }
+table { border-collapse: collapse; margin: 8px 0 16px; font-size: 13.5px; max-width: 100%; }
 th, td { border: 1px solid #d4d4d4; padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: #f3f3f3; }
-td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td, th { overflow-wrap: anywhere; }
 .ci { color: #666; font-size: 12px; }
 .strategy { font-weight: bold; }
 .alarm { background: #fde8e6; border: 3px solid #c0231a; color: #7a130d; padding: 10px 16px;
@@ -178,10 +186,26 @@ def summary_table(sgroups):
                     esc(metrics.format_value(s[0], m.unit)), esc(metrics.format_value(s[1], m.unit)),
                     esc(metrics.format_value(s[2], m.unit))))
             else:
-                out.append('<td class="num">–</td>')
+                out.append('<td class="num">n/a</td>')
         out.append("</tr>")
     out.append("</table>")
     return "\n".join(out)
+
+
+def idle_storms_html(sgroups):
+    """A storm that completed no operation in a run says so (its latencies
+    are n/a in that run, never 0)."""
+    out = []
+    for g in sgroups:
+        kinds = sorted({n.partition(".")[2] for r in g.runs for n in r.bench
+                        if n.startswith("ops.")})
+        for kind in kinds:
+            idle = [r for r in g.runs if r.counter("ops." + kind) == 0]
+            if idle:
+                out.append("<li>%s: the %s storm completed no operation in %d of %d runs; its "
+                           "latencies there are n/a</li>"
+                           % (_strategy(g.strategy), esc(kind), len(idle), len(g.runs)))
+    return '<ul class="skip">%s</ul>' % "".join(out) if out else ""
 
 
 def rec_html(rec):
@@ -194,8 +218,56 @@ def rec_html(rec):
         out.append("<br>evidence:<ul>%s</ul>" % "".join("<li>%s</li>" % esc(e) for e in rec.evidence))
     if rec.excluded:
         out.append('<br><span class="bad">excluded</span> %s' % esc("; ".join(rec.excluded)))
+    if rec.not_evidence:
+        out.append('<br><span class="ci">not evidence: %s</span>' % esc("; ".join(rec.not_evidence)))
     out.append("</div>")
     return "\n".join(out)
+
+
+VERDICT_CLASS = {"pick": "rec", "trade-off": "rec tradeoff", "undecided": "rec none", "none": "rec none"}
+
+
+def answers_html(rule, sections, figs):
+    """The first screen: per scenario the verdict of each question, the
+    numbers that decide it, and a small time-to-mirror plot."""
+    if not sections:
+        return ""
+    thumbs = {p.ident: p for p in figs if p.png}
+    out = ['<h2 id="answers">Answers</h2>',
+           '<p class="ci">Per scenario: the verdict on driver progress and on the CPU side, and '
+           "overall, by one rule (Benjamini-Hochberg over all %d tests of this report, q &lt; %g and a "
+           "change of at least %g%%; <a href=\"verdicts.json\">verdicts.json</a>); "
+           "the numbers that decide it (for a pick, its strongest win over each strategy not picked); "
+           "time to mirror by percentile. Details below, folded.</p>"
+           % (len(rule.tests), rule.alpha, rule.min_effect_pct),
+           '<table class="answers"><tr><th>scenario</th><th>verdict</th><th>driver progress</th>'
+           "<th>CPU side</th><th>deciding numbers</th><th>time to mirror</th></tr>"]
+    for env, kernel, anchor, sg, rec in sections:
+        skey = sg[0].key[:4]
+        cells = []
+        for q in ("overall", "driver", "cpu"):
+            v = rule.verdict(skey, q)
+            cells.append('<td class="%s">%s</td>' % (VERDICT_CLASS[v["verdict"]], esc(v["text"])))
+        v = rule.verdict(skey, "overall")
+        nums = v["deciding"][:3] or v["excluded"][:2]
+        ident = "%s-%s-ttm" % (plots.slug(_env_label(env, kernel)), plots.slug(sg[0].scenario_label))
+        img = thumbs.get(ident)
+        out.append('<tr><td><a href="#%s">%s</a>%s</td>%s<td class="ci">%s</td><td>%s</td></tr>' % (
+            anchor, esc(sg[0].scenario_label),
+            "" if (env, kernel) == ("userspace", "") else " <span class=\"ci\">(%s)</span>"
+            % esc(_env_label(env, kernel)),
+            "".join(cells), "<br>".join(esc(x) for x in nums) or "–",
+            '<img class="thumb" src="%s" alt="%s">' % (esc(img.png), esc(img.title)) if img else "–"))
+    out.append("</table>")
+    return "\n".join(out)
+
+
+def fold(summary, body, anchor=None, open_=False):
+    """@body under a <details> whose <summary> is @summary (HTML)."""
+    if not body:
+        return ""
+    return '<details%s%s><summary>%s</summary>\n%s\n</details>' % (
+        ' id="%s"' % anchor if anchor else "", " open" if open_ else "", summary, body)
 
 
 def figure_html(p):
@@ -213,21 +285,30 @@ def figure_html(p):
 def method_html(alpha, effect):
     return ("<p>Each number is the <b>median over repetitions</b> (for a kernel run with "
             "<code>--boots N</code>, over boots, each boot the median of its repetitions); "
-            "brackets are a 95%% "
-            "percentile-bootstrap interval of that median (%d resamples, fixed seed %d). Two "
+            "brackets are a distribution-free interval of that median from order statistics, "
+            "with at least 95%% coverage (for n &lt;= 5 no such interval exists: the brackets are "
+            "then the range, min to max, which covers the median with probability 1 − 2<sup>1−n</sup>, "
+            "75%% at n = 3); n/a: no completed run measured it (a run with no mirror pass failed: its "
+            "latencies are n/a and left out, its passes/s of 0 counts in the verdicts). Differences use a percentile bootstrap (%d resamples, fixed seed %d). Two "
             "strategies differ significantly when the two-sided Mann-Whitney U test over "
-            "repetitions gives p &lt; %g (exact permutation distribution without ties and up to %d "
+            "repetitions (exact permutation distribution without ties and up to %d "
             "runs in all; with ties, exact by enumerating every split of the mid-ranks while there "
             "are at most %d splits; otherwise the normal approximation with tie correction and "
-            "continuity correction) <i>and</i> the medians differ by at least %g%%. No correction for multiple "
-            "comparisons is applied; the minimum effect guards against noise. Percentiles come from "
+            "continuity correction), corrected by Benjamini-Hochberg over every test of this report "
+            "(q &lt; %g), <i>and</i> the medians differ by at least %g%%. Only the headline metrics of "
+            "each question are tested (driver progress: passes/s, time-to-mirror p99, deadline-miss "
+            "ratio; CPU side: invalidation stall p99 per source); a metric constant for a strategy over "
+            "the whole report (0 by construction) is not evidence; known-unsafe strategies are shown "
+            "but never judged. The recommendations, the Pareto front and <code>verdicts.json</code> "
+            "use this one rule (reports/snapreport_lib/verdicts.py). Percentiles come from "
             "the runs' log-linear histograms by the rule of harness/RESULTS.md. Hung runs are shown "
             "but left out of the statistics.</p>"
-            % (stats.BOOT_RESAMPLES, stats.BOOT_SEED, alpha, stats.EXACT_MAX_N,
-               stats.EXACT_TIES_MAX_SPLITS, effect))
+            % (stats.BOOT_RESAMPLES, stats.BOOT_SEED, stats.EXACT_MAX_N,
+               stats.EXACT_TIES_MAX_SPLITS, alpha, effect))
 
 
 def build(groups, runs, outdir, source, alpha, effect, model=None, baseline=None, correction="bh"):
+    rule = verdicts.evaluate(groups, alpha, effect)   # first: every part below shares it
     figs = plots.make_all(groups, outdir)
     env_keys = sorted({(g.environment, g.kernel) for g in groups})
     synthetic = any(r.context.get("synthetic") for r in runs)
@@ -257,28 +338,36 @@ def build(groups, runs, outdir, source, alpha, effect, model=None, baseline=None
                      % esc(_env_label(env, kernel)))
         for scenario, variant in scen:
             sg = [g for g in eg if (g.scenario, g.variant) == (scenario, variant)]
-            rec = recommend.recommend(sg, alpha, effect)
+            rec = recommend.recommend(sg)
             anchor = plots.slug("%s-%s-%s" % (_env_label(env, kernel), scenario, variant))
             parts.append('<tr><td><a href="#%s">%s</a></td><td>%s</td></tr>' % (
                 anchor, esc(sg[0].scenario_label), rec_html(rec)))
             sections.append((env, kernel, anchor, sg, rec))
     parts.append("</table>" if env_keys else "")
-    parts.append(findings.section_html(runs, source, model))
-    parts.append(claims.section_html(runs))
-    parts.append(modelcheck.section_html(model, {r.context.get("snapbench_revision") for r in runs}))
-    parts.append("<h2>How these numbers were made</h2>" + method_html(alpha, effect))
-    parts.append("<h2>Environment</h2>" + environment_html(runs))
+    rec_start = parts.index("<h2>Recommendations</h2>")
+    recs = "\n".join(p for p in parts[rec_start + 1:] if p)
+    del parts[rec_start:]
+    parts.append(answers_html(rule, sections, figs))
+    parts.append(fold("<b>Recommendations with their evidence</b>", recs, "recommendations"))
+    parts.append(fold("<b>Design review: the seed as published, its claims measured, the model checks</b>",
+                      findings.section_html(runs, source, model) + "\n" + claims.section_html(runs) + "\n" +
+                      modelcheck.section_html(model, {r.context.get("snapbench_revision") for r in runs})))
+    parts.append(fold("<b>How these numbers were made</b>", method_html(alpha, effect)))
+    parts.append(fold("<b>Environment</b>", environment_html(runs)))
     for env, kernel in env_keys:
         where = _env_label(env, kernel)
-        parts.append("<h2>Overview — %s</h2>" % esc(where))
         ek = plots.slug(where)
+        body = []
         for p in figs:
             if p.section == "overview" and p.ident.startswith(ek + "-"):
-                parts.append(figure_html(p))
+                body.append(figure_html(p))
                 if p.ident == ek + "-pareto":
-                    parts.append(tradeoff.section_html(groups, env, kernel))
-    parts.append(versions.section_html(groups, outdir, alpha, effect, baseline, correction))
-    parts.append(fidelity.section_html(groups, alpha, effect))
+                    body.append(tradeoff.section_html(groups, env, kernel))
+        parts.append(fold("<b>Overview — %s</b>: sweeps, reclaim, the Pareto front, does hybrid "
+                          "reach its goal" % esc(where), "\n".join(body)))
+    parts.append(fold("<b>Across kernel versions</b>",
+                      versions.section_html(groups, outdir, alpha, effect, baseline, correction)))
+    parts.append(fold("<b>Userspace model against the kernel</b>", fidelity.section_html(groups, alpha, effect)))
     for env, kernel, anchor, sg, rec in sections:
         label = sg[0].scenario_label
         body = ['<h2 id="%s">%s — %s</h2>' % (anchor, esc(label), esc(_env_label(env, kernel)))]
@@ -287,22 +376,40 @@ def build(groups, runs, outdir, source, alpha, effect, model=None, baseline=None
             body.append("<p>%s</p>" % esc(desc))
         body.append(rec_html(rec))
         body.append(summary_table(sg))
+        body.append(idle_storms_html(sg))
         prefix = "%s-%s-" % (plots.slug(_env_label(env, kernel)), plots.slug(label))
         for p in figs:
             if p.section == label and p.ident.startswith(prefix):
                 body.append(figure_html(p))
-        if sg[0].variant:
-            parts.append("<details><summary>sweep point %s</summary>%s</details>"
-                         % (esc(label), "\n".join(body)))
-        else:
-            parts += body
+        body[0] = ""        # the title goes into the summary
+        parts.append(fold("<b>%s%s</b> — %s: %s" % ("sweep point " if sg[0].variant else "", esc(label),
+                                                  esc(_env_label(env, kernel)), esc(rec.text)),
+                          "\n".join(body), anchor))
     parts.append("</body></html>")
+    write_json(os.path.join(outdir, "verdicts.json"), rule.to_json())
     path = os.path.join(outdir, "index.html")
     tmp = path + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
         f.write("\n".join(p for p in parts if p) + "\n")
     os.replace(tmp, path)
     return path
+
+
+def write_json(path, doc):
+    """@doc as JSON at @path, atomically; infinities as strings."""
+    def clean(v):
+        if isinstance(v, float) and math.isinf(v):
+            return "+inf" if v > 0 else "-inf"
+        if isinstance(v, dict):
+            return {k: clean(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [clean(x) for x in v]
+        return v
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(clean(doc), f, indent=1, allow_nan=False)
+        f.write("\n")
+    os.replace(tmp, path)
 
 
 def run(args, out):

@@ -10,6 +10,15 @@ statistics say: one violation is a bug, not noise."""
 
 from collections import namedtuple
 
+# The questions every verdict answers and their headline metrics, declared
+# once (issue 18): the recommendation, the Pareto front, `compare` and
+# `trend` decide on these and no others.  `headline` below is True exactly
+# for these (and for violations, which is correctness, not statistics).
+QUESTIONS = {
+    "driver": ("driver progress", ("passes_per_s", "ttm_p99_ns", "deadline_miss_ratio")),
+    "cpu": ("CPU side: invalidation stalls", ("stall_p99_ns.*",)),
+}
+
 Metric = namedtuple("Metric", "name unit better headline label correctness")
 
 
@@ -21,9 +30,9 @@ METRICS = [
     _m("violations", "count", "lower", True, "invariant violations", True),
     _m("passes", "count", "higher", False, "mirror passes completed"),
     _m("passes_per_s", "1/s", "higher", True, "mirror passes per second"),
-    _m("retries_per_pass_mean", "count", "lower", True, "retries per pass, mean"),
+    _m("retries_per_pass_mean", "count", "lower", False, "retries per pass, mean"),
     _m("retries_per_pass_max", "count", "lower", False, "retries per pass, max"),
-    _m("retry_streak_max", "count", "lower", True, "longest retry streak"),
+    _m("retry_streak_max", "count", "lower", False, "longest retry streak"),
     _m("deadline_misses", "count", "lower", False, "passes that hit the deadline"),
     _m("deadline_miss_ratio", "ratio", "lower", True, "deadline miss ratio"),
     _m("ttm_p50_ns", "ns", "lower", False, "time to mirror p50"),
@@ -38,14 +47,14 @@ METRICS = [
     _m("stall_max_ns.*", "ns", "lower", False, "invalidation stall max ({kind})"),
     _m("oplat_p50_ns.*", "ns", "lower", False, "{kind} operation latency p50"),
     _m("oplat_p90_ns.*", "ns", "lower", False, "{kind} operation latency p90"),
-    _m("oplat_p99_ns.*", "ns", "lower", True, "{kind} operation latency p99"),
+    _m("oplat_p99_ns.*", "ns", "lower", False, "{kind} operation latency p99"),
     _m("oplat_p999_ns.*", "ns", "lower", False, "{kind} operation latency p99.9"),
     _m("oplat_max_ns.*", "ns", "lower", False, "{kind} operation latency max"),
     _m("ops.*", "count", "higher", False, "{kind} operations completed"),
     _m("ops_skipped.*", "count", None, False, "{kind} operations skipped (-EAGAIN)"),
     _m("invalidations.*", "count", None, False, "{kind} invalidations"),
     _m("invalidations_skipped.*", "count", None, False, "{kind} invalidations refused"),
-    _m("reclaim_pages_per_s", "1/s", "higher", True, "pages reclaimed per second"),
+    _m("reclaim_pages_per_s", "1/s", "higher", False, "pages reclaimed per second"),
     _m("reclaim_skipped", "count", None, False, "reclaim candidates skipped"),
     _m("mirror_thread_passes_min", "count", "higher", False, "passes of the slowest mirror thread"),
     _m("mirror_thread_passes_max", "count", "higher", False, "passes of the fastest mirror thread"),
@@ -53,6 +62,15 @@ METRICS = [
 
 _EXACT = {m.name: m for m in METRICS if not m.name.endswith(".*")}
 _PER_KIND = {m.name[:-2]: m for m in METRICS if m.name.endswith(".*")}
+
+
+def question_of(name):
+    """The question (a QUESTIONS key) whose headline metric @name is, or None."""
+    base, dot, _ = name.partition(".")
+    for q, (_, names) in QUESTIONS.items():
+        if name in names or (dot and base + ".*" in names):
+            return q
+    return None
 
 
 def lookup(counter):
@@ -84,7 +102,7 @@ def expand(counter_names):
 def format_value(value, unit):
     """A number with its unit, scaled to something readable."""
     if value is None:
-        return "–"
+        return "n/a"
     if unit == "ns":
         for div, suffix in ((1e9, "s"), (1e6, "ms"), (1e3, "µs")):
             if abs(value) >= div:

@@ -11,7 +11,7 @@ import shutil
 import string
 import subprocess
 
-from . import stats
+from . import stats, verdicts
 from .palette import colour
 from .results import InputError, group_runs, load_runs
 
@@ -44,6 +44,26 @@ def _time_scale(values):
         if top >= div:
             return div, unit
     return 1.0, "ns"
+
+
+def _time_text(ns):
+    """A tick label: 1 ns, 10 µs, 100 ms, 2 s (never 0.0000001 s)."""
+    for div, unit in TIME_UNITS:
+        if ns >= div:
+            return "%g %s" % (float("%.3g" % (ns / div)), unit)
+    return "%g ns" % ns
+
+
+def log_time_tics(values_ns):
+    """gnuplot tic list for a log axis of nanoseconds: each decade from
+    below the smallest positive value to above the largest, labelled in
+    ns, µs, ms or s."""
+    pos = [v for v in values_ns if v > 0]
+    if not pos:
+        return ""
+    lo = math.floor(math.log10(min(pos)))
+    hi = math.ceil(math.log10(max(pos)))
+    return ", ".join('%s %g' % (_q(_time_text(10.0 ** e)), 10.0 ** e) for e in range(lo, hi + 1))
 
 
 class Renderer:
@@ -154,7 +174,13 @@ def spectrum(r, plot, groups, hist_name, what):
     if not per:
         plot.note = "no %s histogram in these results" % hist_name
         return
+    # A log axis cannot show 0 (all-zero stalls, a 0 ns minimum): linear then.
+    logy = all(lo > 0 for _, pts, _ in per for _, _, lo, _ in pts)
     div, unit = _time_scale([hi for _, pts, _ in per for _, _, _, hi in pts])
+    tics = ""
+    if logy:                    # nanoseconds, with tics labelled in their unit
+        div, unit = 1.0, "time"
+        tics = "set ytics (%s)" % log_time_tics([v for _, pts, _ in per for p in pts for v in p[1:]])
     blocks, lines = [], []
     k = len(per)
     for i, (g, pts, n) in enumerate(per):
@@ -166,7 +192,9 @@ def spectrum(r, plot, groups, hist_name, what):
         lines.append(_line(path, i, "1:2:3:4", "yerrorlines", g.strategy,
                            "%s (n=%d)" % (g.strategy, n)))
     r.render(plot, "spectrum.gp", title=plot.title,
-             ylabel="%s (%s, log scale; line: median of runs, bars: min–max)" % (what, unit),
+             yscale=("set logscale y\n    " + tics) if logy else "unset logscale y\n    set yrange [0:*]",
+             ylabel="%s (%s%s; line: median of runs, bars: min–max)"
+                    % (what, unit, ", log scale" if logy else ""),
              plot=", ".join(lines))
 
 
@@ -211,7 +239,7 @@ def sweep_plot(r, plot, sgroups, param):
     blocks, lines = [], []
     xs = [x for rows in by_strategy.values() for x, _, _, _ in rows]
     for i, (strat, rows) in enumerate(sorted(by_strategy.items())):
-        blocks.append(("%s: %s, median, 95%% CI lo, hi" % (strat, param), sorted(rows)))
+        blocks.append(("%s: %s, median, interval lo, hi (order statistics)" % (strat, param), sorted(rows)))
     path = r.dat(plot, blocks)
     for i, strat in enumerate(sorted(by_strategy)):
         lines.append(_line(path, i, "1:2:3:4", "yerrorlines", strat))
@@ -220,7 +248,15 @@ def sweep_plot(r, plot, sgroups, param):
     r.render(plot, "sweep.gp", title=plot.title,
              xscale="set logscale x" if logx else "unset logscale x",
              xlabel="%s%s%s" % (param, " (%s)" % unit if unit else "", ", log scale" if logx else ""),
-             ylabel="%s, median and 95%% CI" % what, plot=", ".join(lines))
+             ylabel="%s, median and %s" % (what, _interval_words(sgroups, metric)),
+             plot=", ".join(lines))
+
+
+def _interval_words(groups, metric):
+    """"95% interval" or "range" (min-max), as honest for the smallest n."""
+    ns = [g.summary(metric)[3] for g in groups if g.summary(metric)]
+    return "range (min–max)" if ns and stats.interval_kind(min(ns)) == "range" \
+        else "95% interval"
 
 
 # ---- reclaim: block vs try -----------------------------------------------
@@ -319,27 +355,36 @@ def _label_positions(points):
     return placed
 
 
-def pareto_front(pts):
+def pareto_front(pts, rule=None):
     """id()s of the groups of pareto_points() that no other strategy of the
-    same scenario beats on both medians."""
-    front = set()
-    for g, t, s, _ in pts:
-        dominated = any(o is not g and _scen_label(o) == _scen_label(g)
-                        and ot[0] <= t[0] and os_[0] <= s[0] and (ot[0] < t[0] or os_[0] < s[0])
-                        for o, ot, os_, _ in pts)
-        if not dominated:
-            front.add(id(g))
-    return front
+    same scenario dominates by the report's rule (verdicts.py): better on
+    one axis and not worse on the other, both significantly."""
+    rule = rule or verdicts.rule_for([g for g, _, _, _ in pts])
+    return {id(g) for g, _, _, name in pts
+            if not rule.dominated(g.key[:4], g.strategy, ("ttm_p99_ns", name))}
 
 
 def pareto_plot(r, plot, groups):
-    pts = pareto_points(groups)
-    if not pts:
+    all_pts = pareto_points(groups)
+    if not all_pts:
         plot.note = "no run has both time to mirror p99 and a reclaim stall p99"
         return
-    front = pareto_front(pts)
-    xdiv, xunit = _time_scale([t[2] for _, t, _, _ in pts])
-    ydiv, yunit = _time_scale([s[2] for _, _, s, _ in pts])
+    front = pareto_front(all_pts)
+    # Log-log axes: a point at 0 cannot be drawn (it is listed instead), and
+    # an interval reaching 0 is cut at the bottom of the axis.
+    pts = [p for p in all_pts if p[1][0] > 0 and p[2][0] > 0]
+    zero = ["%s/%s" % (_scen_label(g), g.strategy) for g, t, s, _ in all_pts
+            if not (t[0] > 0 and s[0] > 0)]
+    if not pts:
+        plot.note = "every point has a median of 0, which a log scale cannot show: %s" % ", ".join(zero)
+        return
+    if zero:
+        plot.note = "not drawn (a median of 0 on a log scale): %s" % ", ".join(zero)
+    floor_t = min(v for _, t, _, _ in pts for v in t[:3] if v > 0) / 1.3
+    floor_s = min(v for _, _, s, _ in pts for v in s[:3] if v > 0) / 1.5
+    pts = [(g, (t[0], max(t[1], floor_t), t[2]) + tuple(t[3:]),
+            (s[0], max(s[1], floor_s), s[2]) + tuple(s[3:]), m) for g, t, s, m in pts]
+    xdiv = ydiv = 1.0           # nanoseconds, with tics labelled in their unit
     strategies = sorted({g.strategy for g, _, _, _ in pts})
     labels = _label_positions([(t[0] / xdiv, s[0] / ydiv) for _, t, s, _ in pts])
     at = {id(g): labels[i] for i, (g, _, _, _) in enumerate(pts)}
@@ -367,8 +412,9 @@ def pareto_plot(r, plot, groups):
     r.render(plot, "pareto.gp", title=plot.title,
              xrange="%.6g:%.6g" % (min(xs) / xdiv / 1.3, max(xs) / xdiv * 1.6),
              yrange="%.6g:%.6g" % (min(ys) / ydiv / 1.5, max(ys) / ydiv * 1.5),
-             xlabel="mirror time to mirror p99 (%s, log scale) — driver progress, lower is better" % xunit,
-             ylabel="reclaim invalidation stall p99 (%s, log scale), lower is better" % yunit,
+             xtics=log_time_tics(xs), ytics=log_time_tics(ys),
+             xlabel="mirror time to mirror p99 (log scale) — driver progress, lower is better",
+             ylabel="reclaim invalidation stall p99 (log scale), lower is better",
              plot=", ".join(clauses))
 
 

@@ -3,8 +3,9 @@
 # group the runs by environment, kernel, scenario, sweep point and strategy.
 """Loading is strict: a file that is not a result file is an error naming
 the file, never skipped silently.  Hung runs (context.hung, or a
-`rep-N.hung.json` name) are kept and counted but their partial numbers are
-left out of every statistic."""
+`rep-N.hung.json` name) and runs with no progress (context.status
+"no-progress": no mirror pass) are kept and counted but their numbers are
+left out of every statistic; a null counter (n/a) is missing, never 0."""
 
 import json
 import os
@@ -47,6 +48,12 @@ class Run:
             self.kernel = ""
         self.params = ctx.get("scenario_params", {})
         self.hung = bool(ctx.get("hung")) or path.endswith(".hung.json")
+        # "no-progress": ended, but no mirror pass (harness/RESULTS.md);
+        # older files have no status: a run without passes failed too.
+        self.status = ctx.get("status") or ("hung" if self.hung else
+                                            "ok" if self.bench.get("passes") != 0 else
+                                            "no-progress")
+        self.failed = self.hung or self.status != "ok"
         self.rep = ctx.get("rep", self.bench.get("repetition_index"))
         boot = ctx.get("boot")
         self.boot = boot if isinstance(boot, int) and not isinstance(boot, bool) else None
@@ -297,8 +304,9 @@ class Group:
         self.key = key
         self.environment, self.kernel, self.scenario, self.variant, self.strategy = key
         self.runs = sorted(runs, key=lambda r: (r.rep if isinstance(r.rep, int) else 0, r.path))
-        self.ok_runs = [r for r in self.runs if not r.hung]
-        self.hung = len(self.runs) - len(self.ok_runs)
+        self.ok_runs = [r for r in self.runs if not r.failed]
+        self.hung = sum(1 for r in self.runs if r.hung)
+        self.no_progress = sum(1 for r in self.runs if r.failed and not r.hung)
         self.violations = sum(r.counter("violations") or 0 for r in self.runs)
         names = set()
         for r in self.runs:
@@ -329,11 +337,13 @@ class Group:
         return [stats.median(vs) for _, vs in sorted(per.items(), key=lambda kv: str(kv[0]))]
 
     def summary(self, metric_name):
-        """(median, ci_lo, ci_hi, n) or None when no completed run has it."""
+        """(median, lo, hi, n) or None when no completed run has it; [lo,
+        hi] is stats.median_interval(): an order-statistic interval of the
+        median, or the range when n is too small to claim 95%."""
         if metric_name not in self._summary:
             vals = self.values(metric_name)
             if vals:
-                lo, hi = stats.bootstrap_median_ci(vals)
+                lo, hi, _, _ = stats.median_interval(vals)
                 self._summary[metric_name] = (stats.median(vals), lo, hi, len(vals))
             else:
                 self._summary[metric_name] = None

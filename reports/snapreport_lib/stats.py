@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # stats.py - the statistics of snapreport: medians, histogram percentiles,
-# percentile-bootstrap confidence intervals and the Mann-Whitney U test.
+# order-statistic intervals of the median, bootstrap intervals of differences
+# and the Mann-Whitney U test.
 """Statistics over repetitions.  Every method is written out here, in
 the standard library only, so the report can say exactly what it did.
 
@@ -10,7 +11,16 @@ hist_percentile the rule of harness/RESULTS.md: the `hi` of the first
                 bucket at which the cumulative count reaches
                 ceil(p/100 * count), clamped to `max`; `max` when that rank
                 falls among overflowed samples.
-bootstrap       percentile bootstrap: BOOT_RESAMPLES resamples with
+median_interval distribution-free interval of the median from order
+                statistics: sorted x(1) <= ... <= x(n), [x(k), x(n+1-k)]
+                covers the true median with probability exactly
+                1 - 2 P(Bin(n, 1/2) <= k - 1) for continuous data (at
+                least that with ties); the largest k whose coverage is
+                >= MEDIAN_LEVEL.  When even k = 1 falls short (n <= 5:
+                1 - 2^(1-n), 94% at n = 5, 75% at n = 3) the interval is
+                the range [min, max], labelled "range" with its coverage.
+bootstrap       percentile bootstrap (differences and ratios of medians
+                only): BOOT_RESAMPLES resamples with
                 replacement, a fresh random.Random(BOOT_SEED) for every
                 interval (so one interval does not depend on another), the
                 statistic sorted, the 95% interval is
@@ -92,13 +102,33 @@ def _interval(stats):
     return stats[k], stats[b - 1 - k]
 
 
-def bootstrap_median_ci(values):
-    """95% percentile-bootstrap interval of the median of @values."""
-    values = list(values)
-    n = len(values)
-    rng = random.Random(BOOT_SEED)
-    stats = [median(rng.choices(values, k=n)) for _ in range(BOOT_RESAMPLES)]
-    return _interval(stats)
+MEDIAN_LEVEL = 0.95
+
+
+def median_interval(values):
+    """Order-statistic interval of the median of @values (module comment).
+    Returns (lo, hi, coverage, kind): kind is "95%" when coverage >=
+    MEDIAN_LEVEL, else "range" (lo, hi = min, max; n too small)."""
+    s = sorted(values)
+    n = len(s)
+    if n == 0:
+        raise ValueError("interval of no values")
+    best, cdf = None, 0.0
+    for k in range(1, n // 2 + 1):
+        cdf += math.comb(n, k - 1) / 2.0 ** n         # P(Bin(n, 1/2) <= k - 1)
+        coverage = 1.0 - 2.0 * cdf
+        if coverage < MEDIAN_LEVEL:
+            break
+        best = (s[k - 1], s[n - k], coverage, "95%")
+    if best:
+        return best
+    return (s[0], s[-1], max(0.0, 1.0 - 2.0 / 2.0 ** n), "range")
+
+
+def interval_kind(n):
+    """"95%" when @n samples give an order-statistic interval of the median
+    with that coverage, "range" when they are too few (n <= 5)."""
+    return median_interval([0.0] * n)[3] if n > 0 else "range"
 
 
 def bootstrap_diff_ci(base, new):

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # summarize.py - `snapreport summarize DIR`: per group, the median of every
-# headline metric over the repetitions with its bootstrap 95% interval.
+# headline metric over the repetitions with an order-statistic interval.
 
 import csv
 import os
@@ -9,9 +9,10 @@ from . import metrics
 from . import stats
 from .results import group_runs, load_runs
 
-METHOD_NOTE = ("median over repetitions; [lo, hi] is a 95%% percentile-bootstrap "
-               "interval of the median (%d resamples, seed %d); hung runs are "
-               "counted but left out" % (stats.BOOT_RESAMPLES, stats.BOOT_SEED))
+METHOD_NOTE = ("median over repetitions; [lo, hi] is an order-statistic interval of the "
+               "median with >= 95%% coverage, or the range (min, max) when n <= 5 is too "
+               "few to claim 95%%; n/a: no completed run measured it; hung and no-progress "
+               "runs are counted but left out")
 
 
 def rows(groups, headline_only=True):
@@ -53,17 +54,21 @@ def run(args, out):
             extra = []
             if g.hung:
                 extra.append("HUNG %d of %d runs" % (g.hung, len(g.runs)))
+            if g.no_progress:
+                extra.append("NO PROGRESS in %d of %d runs" % (g.no_progress, len(g.runs)))
             if g.violations:
                 extra.append("VIOLATIONS %d" % g.violations)
             out.write("\n== %s (n=%d)%s\n" % (head, g.n,
                                                  "  ** " + ", ".join(extra) + " **" if extra else ""))
         if r["median"] is None:
-            out.write("  %-34s %s\n" % (r["metric"], "no completed run"))
+            out.write("  %-34s %12s\n" % (r["metric"], "n/a"))
             continue
-        out.write("  %-34s %12s  [%s, %s]  (%s is better)\n" % (
+        out.write("  %-34s %12s  [%s, %s] %s  (%s is better)\n" % (
             r["metric"], metrics.format_value(r["median"], r["unit"]),
             metrics.format_value(r["ci_lo"], r["unit"]),
-            metrics.format_value(r["ci_hi"], r["unit"]), r["better"]))
+            metrics.format_value(r["ci_hi"], r["unit"]),
+            stats.interval_kind(r["n"]),
+            r["better"]))
     if args.csv:
         os.makedirs(os.path.dirname(os.path.abspath(args.csv)), exist_ok=True)
         with open(args.csv, "w", newline="", encoding="utf-8") as f:

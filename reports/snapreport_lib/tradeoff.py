@@ -42,7 +42,7 @@ import html
 import os
 import re
 
-from . import metrics, plots, stats
+from . import metrics, plots, stats, verdicts
 from .palette import colour
 
 GOAL = {
@@ -125,10 +125,13 @@ def pareto_table_html(groups):
     if not pts:
         return ""
     front = plots.pareto_front(pts)
-    out = ["<p>The points of the plot: medians over repetitions with bootstrap 95% intervals. "
+    out = ["<p>The points of the plot: medians over repetitions with order-statistic intervals "
+           "(the range when n &lt;= 5). "
            "The plot's stall is the larger of the kswapd-like and direct reclaim stalls; munmap "
-           "stalls are shown beside it where the scenario has them. The front is drawn from the "
-           "medians. Known-unsafe strategies are not candidates and are left out.</p>",
+           "stalls are shown beside it where the scenario has them. A point is dominated when another "
+           "strategy is significantly better on one axis and not significantly worse on the other, "
+           "by the rule of the recommendations (verdicts.json). Known-unsafe strategies are not "
+           "candidates and are left out.</p>",
            "<table><tr><th>scenario</th><th>strategy</th><th>time to mirror p99</th>"
            "<th>reclaim stall p99</th><th>munmap stall p99</th><th>retries per pass, worst</th>"
            "<th>Pareto front</th></tr>"]
@@ -181,7 +184,7 @@ def locked_share(g, bound):
 def _summ(vals):
     if not vals:
         return None
-    lo, hi = stats.bootstrap_median_ci(vals)
+    lo, hi, _, _ = stats.median_interval(vals)
     return (stats.median(vals), lo, hi, len(vals))
 
 
@@ -231,14 +234,10 @@ def evaluate(groups, bound):
         row["point"] = mine[0] if mine else None
         row["dominators"] = []
         if mine and not row["front"]:
-            t, s, _ = mine[0]
-            for o, ot, os_, _ in pts:
-                if o is row["group"] or _label(o) != row["label"]:
-                    continue
-                if ot[0] <= t[0] and os_[0] <= s[0] and (ot[0] < t[0] or os_[0] < s[0]):
-                    # Within noise when the intervals overlap on both axes.
-                    noise = ot[2] >= t[1] and os_[2] >= s[1]
-                    row["dominators"].append((o.strategy, noise))
+            g = row["group"]
+            rule = verdicts.rule_for([g])
+            row["dominators"] = [(o, False) for o in
+                                 rule.dominated(g.key[:4], g.strategy, ("ttm_p99_ns", mine[0][2]))]
     stalls = [(r["label"], s) for r in rows for s in r["stalls"]]
     summ = {
         "scenarios": len(rows),
@@ -319,7 +318,7 @@ def _position_html(rows):
         items.append("<li>%s: time to mirror p99 %s, %s stall p99 %s — <b>%s</b></li>"
                      % (esc(r["label"]), _ci(t, "ns"), esc(name.partition(".")[2]), _ci(s, "ns"),
                         where))
-    return ("<p>%s on the Pareto plot above (medians over repetitions, bootstrap 95%% intervals):"
+    return ("<p>%s on the Pareto plot above (medians over repetitions, order-statistic intervals):"
             "</p><ul>%s</ul>" % (_strategy(GOAL["candidate"]), "".join(items)))
 
 

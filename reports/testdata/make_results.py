@@ -223,11 +223,15 @@ def one_run(args, rng, scenario, strategy, rep, params, intensity, sources, stor
     elif unsafe:
         counters["violations"] = 1 if sources else 0
     name = "%s/%s" % (scenario, strategy)
-    bench = {"name": "%s/rep:%d" % (name, rep), "run_name": name,
+    bench = {"name": name, "run_name": name,
              "run_type": "iteration", "repetitions": args.reps,
              "repetition_index": rep, "threads": 2, "iterations": passes,
-             "real_time": duration * 1e9, "cpu_time": duration * 1.9e9,
+             "real_time": duration * 1e9 / passes if passes else None,
+             "cpu_time": duration * 1.9e9 / passes if passes else None,
              "time_unit": "ns"}
+    if hung or not passes:
+        bench["error_occurred"] = True
+        bench["error_message"] = "hung" if hung else "no progress"
     bench.update(counters)
     all_params = {"scenario.description": "synthetic " + scenario,
                   "run.duration_s": duration, "mirror.threads": 2}
@@ -249,6 +253,7 @@ def one_run(args, rng, scenario, strategy, rep, params, intensity, sources, stor
         "strategy": strategy, "seed": args.seed * 1000 + rep, "rep": rep,
         "reps": args.reps, "start_time": "2024-01-01T00:00:00Z",
         "end_time": "2024-01-01T00:00:02Z", "duration_s": duration, "hung": hung,
+        "status": "hung" if hung else "ok" if passes else "no-progress",
     }
     if kernel:
         ctx["kernel_label"] = kernel
