@@ -21,6 +21,11 @@ KERNEL_OUT         ?= $(B)/kernel-test
 
 KERNEL_APPLY_TEST = tests/kernel/apply.t
 
+# The in-guest runner (built below); set before any rule names it, since
+# make expands a rule's prerequisites when it reads the rule.
+GUEST_UAPI_PATCH = $(wildcard kernel-patches/v6.12/*-lib-test_snapbench-*.patch)
+GUEST_PROG       = $(B)/guest/snapbench-guest
+
 .PHONY: kernel-build test-kernel test-kernel-apply kernel-matrix
 
 # Regression tracking: the same scenarios on several kernels, one result
@@ -63,8 +68,6 @@ test-kernel: $(GUEST_PROG)
 # The in-guest runner: static, linked with the same scenario parser and
 # result writer as userspace.  The driver's uapi header is taken from the
 # series itself, so no kernel tree is needed to build it.
-GUEST_UAPI_PATCH = $(wildcard kernel-patches/v6.12/*-lib-test_snapbench-*.patch)
-GUEST_PROG       = $(B)/guest/snapbench-guest
 
 $(B)/guest/test_snapbench.h: $(GUEST_UAPI_PATCH)
 	@mkdir -p $(dir $@)
