@@ -27,7 +27,7 @@ line() {	# line SCENARIO STRATEGY PASSES STATUS [VIOLATIONS]
 		"passes=$3 failed_passes=0 deadline_misses=0 retries_max=0 ttm_p99_ns=1" \
 		"violations=${5:-0} status=$4"
 }
-echo "1..13"
+echo "1..14"
 { line baseline seqretry 160 ok; line baseline rangelock 166 ok; } >"$tmp/good"
 check "every run ok with enough passes passes" 0 "0 0 every run ok" \
 	"$tmp/good" --runs 2 --min-passes 20
@@ -51,25 +51,30 @@ check "a known finding is named, not failed" 0 "0 1 every run ok" \
 	"$tmp/known" --runs 2 --min-passes 20 --finding mixed/rangelock:oom-killed
 check "the same status under another name fails" 1 "1 0 mixed/rangelock oom-killed" \
 	"$tmp/known" --runs 2 --min-passes 20 --finding mixed/hybrid:oom-killed
-# A hang is the named finding only when a backtrace in the console shows it.
+# A hang is the named finding only when a CPU backtrace in the console
+# shows it: not a sleeping task's stack, not a stale '?' frame.
 { line baseline seqretry 160 ok; line mixed rangelock 0 hung; } >"$tmp/hung"
 cat >"$tmp/console" <<'LOG'
 [   84.057242] NMI backtrace for cpu 1
 [   84.057242]  try_charge_memcg+0x5a8/0x1150
 [   84.057242]  hmm_range_fault+0x144/0x2b0
 [   84.057242]  snapbench_locked_pass+0x368/0x8f0 [test_snapbench]
+[   84.057242]  </TASK>
 [   84.060000] task:snapbench-guest state:D stack:0     pid:134
-[   84.060000]  down_read+0xcd/0x420
+[   84.060000]  try_charge_memcg+0x5a8/0x1150
 LOG
 sig=mixed/rangelock:hung@snapbench_locked_pass+try_charge_memcg
-check "a hang the kernel shows to be the finding is named (later runs never ran)" 0 \
-	"0 1 every run ok" "$tmp/hung" --runs 3 --min-passes 20 --console "$tmp/console" --finding "$sig"
-sed -i '/try_charge_memcg/d' "$tmp/console"
-check "a hang without that backtrace fails" 1 "2 0 mixed/rangelock hung" \
+check "a hang a CPU backtrace shows to be the finding is named, the runs after it listed" 0 \
+	"0 2 every run ok" "$tmp/hung" --runs 3 --min-passes 20 --console "$tmp/console" --finding "$sig"
+sed -i '2d' "$tmp/console"
+check "a hang whose CPU backtrace lacks a pattern fails, whatever a sleeping task shows" 1 \
+	"2 0 mixed/rangelock hung" "$tmp/hung" --runs 3 --min-passes 20 --console "$tmp/console" --finding "$sig"
+sed -i 's/^\(\[   84.057242\]\)  hmm_range_fault.*/\1  ? try_charge_memcg+0x5a8\/0x1150/' "$tmp/console"
+check "a stale '?' frame is not evidence" 1 "2 0 mixed/rangelock hung" \
 	"$tmp/hung" --runs 3 --min-passes 20 --console "$tmp/console" --finding "$sig"
-printf '[ 1.0] task:x state:D\n  try_charge_memcg+0x1\n' >>"$tmp/console"
-check "the patterns must be in one backtrace" 1 "2 0 mixed/rangelock hung" \
-	"$tmp/hung" --runs 3 --min-passes 20 --console "$tmp/console" --finding "$sig"
+{ line mixed rangelock 3 ok 2; } >"$tmp/viol-found"
+check "a named finding never excuses a violation" 1 "1 0 mixed/rangelock violations=2" \
+	"$tmp/viol-found" --runs 1 --min-passes 5 --finding "mixed/rangelock:ok"
 # seqretry starving (fewer passes than needed, gave up at its deadline) is
 # the named finding only when it gave up at the deadline.
 echo "SUMMARY scenario=mixed strategy=seqretry passes=2 deadline_misses=1 violations=0 status=ok" >"$tmp/starved"

@@ -543,7 +543,8 @@ static void sysrq_stacks(void)
 
 /*
  * One thread: its scheduler state (R running, S/D sleeping), the system call
- * it is in (or "running" in user space), its wait channel and kernel stack.
+ * it is in ("running" for any runnable task, in the kernel or not), its
+ * wait channel and kernel stack.
  */
 static void print_thread(pid_t tid)
 {
@@ -607,6 +608,8 @@ static void report_hang(struct grun *run, const char *scenario, const char *stra
 
 	fprintf(stderr, "snapbench-guest: %s/%s rep %d hung: a thread made no progress for %g s\n",
 		scenario, strategy, rep, run->sc->watchdog_s);
+	fflush(stderr);
+	sysrq_stacks();		/* as the limit holds the run, before lifting it */
 	lift_memcg_limit();
 	for (i = 0; i < run->nr_threads; i++) {
 		struct gthread *t = &run->thread[i];
@@ -980,6 +983,9 @@ static int one_rep(const struct run_context *ctx, unsigned int sid, const char *
  * is reported as that run's failure and the runs after it still run.  Only
  * the child is in the memcg.
  */
+/* How long a hung run gets to end once its memcg's limit is lifted */
+#define LIFTED_WAIT_NS	(10 * 1000000000ULL)
+
 static int run_in_child(const struct run_context *ctx, unsigned int sid, const char *out)
 {
 	unsigned long kills = memcg_oom_kills();
@@ -1010,13 +1016,32 @@ static int run_in_child(const struct run_context *ctx, unsigned int sid, const c
 		if (got < 0 && errno != EINTR)
 			die("waitpid: %s", strerror(errno));
 		if (now_ns() > due) {
-			lift_memcg_limit();
+			/*
+			 * The parent is outside the memcg: it can report
+			 * before lifting the limit, so the stacks show the
+			 * run as the limit held it; then whether lifting it
+			 * lets the run end says if the limit was the cause.
+			 */
 			fprintf(stderr, "snapbench-guest: %s/%s rep %d hung: its process (pid %d%s) "
 				"has not exited long after the run was due to end\n", ctx->scenario,
 				ctx->strategy, ctx->rep, (int)pid,
 				memcg_oom_kills() > kills ? ", killed by the memcg OOM killer" : "");
 			print_process_stacks(pid);
+			lift_memcg_limit();
+			due = now_ns() + LIFTED_WAIT_NS;
+			while ((got = waitpid(pid, &status, WNOHANG)) == 0 && now_ns() < due)
+				sleep_until_ns(now_ns() + 100000000);
 			summary(ctx, &none, "hung");
+			if (got == pid) {
+				fprintf(stderr, "snapbench-guest: %s/%s rep %d: its process ended within "
+					"%g s once memory.max was lifted\n", ctx->scenario, ctx->strategy,
+					ctx->rep, LIFTED_WAIT_NS / 1e9);
+				return 1;
+			}
+			fprintf(stderr, "snapbench-guest: %s/%s rep %d: still stuck %g s after "
+				"memory.max was lifted\n", ctx->scenario, ctx->strategy, ctx->rep,
+				LIFTED_WAIT_NS / 1e9);
+			print_process_stacks(pid);
 			park(NULL);
 		}
 		sleep_until_ns(now_ns() + 100000000);
