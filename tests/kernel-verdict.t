@@ -27,7 +27,7 @@ line() {	# line SCENARIO STRATEGY PASSES STATUS [VIOLATIONS]
 		"passes=$3 failed_passes=0 deadline_misses=0 retries_max=0 ttm_p99_ns=1" \
 		"violations=${5:-0} status=$4"
 }
-echo "1..14"
+echo "1..16"
 { line baseline seqretry 160 ok; line baseline rangelock 166 ok; } >"$tmp/good"
 check "every run ok with enough passes passes" 0 "0 0 every run ok" \
 	"$tmp/good" --runs 2 --min-passes 20
@@ -83,3 +83,11 @@ check "a starved run is the named finding" 0 "0 1 every run ok" \
 sed -i 's/deadline_misses=1/deadline_misses=0/' "$tmp/starved"
 check "too few passes without a deadline miss is not starving" 1 "1 0 mixed/seqretry only 2" \
 	"$tmp/starved" --runs 1 --min-passes 5 --finding mixed/seqretry:starved
+# The known findings are defined once (payload-verdict's KNOWN): --known
+# applies them, --findings-only names them (snapbench kernel run does).
+printf '[ 1.0] NMI backtrace for cpu 0\n  try_charge_memcg+0x1\n  snapbench_locked_pass+0x2\n' >"$tmp/c2"
+{ line baseline seqretry 160 ok; line reclaim-try hybrid 0 hung; } >"$tmp/k"
+check "--known names the holder livelock in any scenario" 0 "0 1 every run ok" \
+	"$tmp/k" --runs 2 --min-passes 5 --console "$tmp/c2" --known
+check "--findings-only prints it by name" 0 "holder-reclaim: reclaim-try/hybrid hung" \
+	"$tmp/k" --console "$tmp/c2" --findings-only
