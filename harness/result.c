@@ -138,6 +138,10 @@ static void write_context(struct json *j, const struct run_context *ctx,
 	json_uint(j, "seed", ctx->seed);
 	json_int(j, "rep", ctx->rep);
 	json_int(j, "reps", ctx->reps);
+	if (ctx->order) {
+		json_string(j, "order", ctx->order);
+		json_int(j, "run_index", ctx->run_index);
+	}
 	json_string(j, "start_time", date);
 	iso8601(res->end_realtime_ns, date, sizeof(date));
 	json_string(j, "end_time", date);

@@ -20,6 +20,8 @@ struct run_context {
 	const char *placement;		/* the policy as given */
 	uint64_t seed;
 	int rep, reps;
+	const char *order;		/* snapbench run --order; NULL: not recorded */
+	int run_index;			/* its place in that order, from 0 */
 	const char *sweep_key;		/* NULL: not part of a sweep */
 	const char *sweep_value;
 	const char *environment;	/* NULL: "userspace" */

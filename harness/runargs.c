@@ -98,7 +98,8 @@ static int parse_count(const char *opt, const char *v, unsigned long max, int *o
  * "--append=1" (getopt_long() sets optopt to the value) is not reported as
  * an unknown letter '-A'.
  */
-enum { OPT_LONG_ONLY = 256, OPT_APPEND = OPT_LONG_ONLY, OPT_REPLACE, OPT_CHECK };
+enum { OPT_LONG_ONLY = 256, OPT_APPEND = OPT_LONG_ONLY, OPT_REPLACE, OPT_CHECK,
+	OPT_ORDER };
 
 int run_args_parse(struct run_args *a, int argc, char **argv,
 		   const char *scenario_dir, char *err)
@@ -117,6 +118,7 @@ int run_args_parse(struct run_args *a, int argc, char **argv,
 		{ "append", no_argument, NULL, OPT_APPEND },
 		{ "replace", no_argument, NULL, OPT_REPLACE },
 		{ "check", no_argument, NULL, OPT_CHECK },
+		{ "order", required_argument, NULL, OPT_ORDER },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -195,6 +197,14 @@ int run_args_parse(struct run_args *a, int argc, char **argv,
 			break;
 		case OPT_CHECK:
 			a->check = true;
+			break;
+		case OPT_ORDER:
+			if (!strcmp(optarg, "sequential"))
+				a->sequential = true;
+			else if (!strcmp(optarg, "shuffled"))
+				a->sequential = false;
+			else
+				ret = fail(err, "--order: '%s' is not shuffled or sequential", optarg);
 			break;
 		case 'h':
 			a->help = true;

@@ -34,6 +34,7 @@ struct run_args {
 	bool append;			/* --append: repetitions after those in OUT */
 	bool replace;			/* --replace: earlier results in OUT go */
 	bool check;			/* --check: check and plan, run nothing */
+	bool sequential;		/* --order sequential: cell by cell, as planned */
 	bool help;			/* --help: nothing else was checked */
 	char *default_set[RUN_MAX_ITEMS];	/* names read from default.list */
 	int nr_default_set;

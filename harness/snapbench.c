@@ -19,6 +19,7 @@
 #include "harness/clock.h"
 #include "harness/micro.h"
 #include "harness/number.h"
+#include "harness/rand.h"
 #include "harness/result.h"
 #include "harness/runargs.h"
 #include "harness/runner.h"
@@ -138,6 +139,10 @@ static void usage_run(FILE *out)
 		"  -d, --duration S        measured seconds per repetition, overrides\n"
 		"                          run.duration_s                            (default: scenario's)\n"
 		"      --seed N            PRNG seed of repetition 0; rep i uses N+i   (default 1)\n"
+		"      --order ORDER       shuffled: in rounds, rep k of every scenario, sweep\n"
+		"                          point and strategy in an order shuffled from --seed,\n"
+		"                          before rep k+1 of any; sequential: one directory's\n"
+		"                          repetitions after the other's       (default shuffled)\n"
 		"      --set KEY=VALUE     override a scenario key (repeatable; snapbench list --keys)\n"
 		"  -o, --out DIR           result directory             (default results/<UTC time>)\n"
 		"  -p, --placement SPEC    spread, compact, none, or ROLE=CPUS;...     (default spread)\n"
@@ -582,7 +587,57 @@ struct plan_cell {
 	char dir[PATH_MAX];
 	int first_rep;			/* > 0 with --append */
 	int existing;			/* result files already there */
+	bool ready;			/* its directory made (and --replace done) */
 };
+
+/* One run of the plan: a cell and its repetition, counted from first_rep. */
+struct plan_run {
+	int cell, k;
+};
+
+/*
+ * The order the runs go in.  Sequential: cell by cell (scenario, sweep
+ * point, strategy), each cell's repetitions one after the other.  Shuffled
+ * (the default): in rounds, round k holding repetition k of every cell, in
+ * an order shuffled afresh each round by a PRNG seeded from --seed (and
+ * never the same cell twice in a row across rounds); so
+ * whatever the machine does over the invocation (a build starting beside
+ * it, a CPU heating up) falls on every cell alike, not on one strategy or
+ * sweep point's batch.  The same --seed gives the same order.
+ */
+static void order_runs(const struct run_args *a, int nr_cells, struct plan_run *run)
+{
+	struct rand_state r;
+	int n = 0;
+
+	if (a->sequential) {
+		for (int c = 0; c < nr_cells; c++)
+			for (int k = 0; k < a->reps; k++)
+				run[n++] = (struct plan_run){ .cell = c, .k = k };
+		return;
+	}
+	rand_seed(&r, a->seed);
+	for (int k = 0; k < a->reps; k++) {
+		struct plan_run *round = run + n;
+
+		for (int c = 0; c < nr_cells; c++)
+			run[n++] = (struct plan_run){ .cell = c, .k = k };
+		for (int i = nr_cells - 1; i > 0; i--) {	/* Fisher-Yates */
+			int j = (int)rand_below(&r, (uint64_t)i + 1);
+			struct plan_run t = round[i];
+
+			round[i] = round[j];
+			round[j] = t;
+		}
+		/* Nor the same cell twice in a row across rounds. */
+		if (k && nr_cells > 1 && round[0].cell == round[-1].cell) {
+			struct plan_run t = round[0];
+
+			round[0] = round[1];
+			round[1] = t;
+		}
+	}
+}
 
 /* Result files in @dir: how many, and the highest rep-<N> (-1: none). */
 static int count_results(const char *dir, int *max_rep)
@@ -735,9 +790,10 @@ static int cmd_run(int argc, char **argv, const char *cmdline)
 	struct scenario *sc = calloc(RUN_MAX_ITEMS, sizeof(*sc));
 	struct plan_cell *cell = calloc(RUN_MAX_ITEMS * RUN_MAX_ITEMS, sizeof(*cell));
 	struct run_result *res = malloc(sizeof(*res));
+	struct plan_run *run = NULL;
 	char out[PATH_MAX], topology[128], planned[48];
 	struct topo_placement placement, *pl = NULL;
-	int done = 0, failed = 0, violated = 0, total, i, rep, ret, status, nr_sc, nr_cells;
+	int done = 0, failed = 0, violated = 0, total, i, ret, status, nr_sc, nr_cells;
 	const char *sweep_value[RUN_MAX_ITEMS], *sc_arg[RUN_MAX_ITEMS];
 	double planned_s = 0;
 	char err[RUN_ERR_LEN];
@@ -802,6 +858,9 @@ static int cmd_run(int argc, char **argv, const char *cmdline)
 	check_out(out, false);
 	nr_cells = plan_runs(&a, out, sc, sweep_value, sc_arg, nr_sc, cell);
 	total = nr_cells * a.reps;
+	run = calloc(total, sizeof(*run));
+	if (!run)
+		die(1, "out of memory");
 	for (i = 0; i < nr_cells; i++)
 		planned_s += a.reps * (sc[cell[i].sc].warmup_s + sc[cell[i].sc].duration_s);
 	format_seconds(planned, sizeof(planned), planned_s);
@@ -827,44 +886,46 @@ static int cmd_run(int argc, char **argv, const char *cmdline)
 	prog_line.total = total;
 	prog_line.planned_s = planned_s;
 	t0 = prog_line.t0 = now_ns();
-	for (i = 0; i < nr_cells && !runner_stop; i++) {
-		const struct plan_cell *c = &cell[i];
+	order_runs(&a, nr_cells, run);
+	for (i = 0; i < total && !runner_stop; i++, done++) {
+		struct plan_cell *c = &cell[run[i].cell];
 		struct scenario *s = &sc[c->sc];
+		struct run_config rc = {
+			.sc = s, .ops = c->ops, .seed = a.seed + c->first_rep + run[i].k,
+			.placement = pl,
+		};
+		struct run_context ctx = {
+			.command_line = cmdline, .executable = argv[0],
+			.scenario = s->name, .sc = s,
+			.strategy = c->ops->name,
+			.known_unsafe = c->ops->known_unsafe,
+			.topology = topology,
+			.placement = a.placement, .seed = rc.seed,
+			.rep = c->first_rep + run[i].k, .reps = c->first_rep + a.reps,
+			.order = a.sequential ? "sequential" : "shuffled", .run_index = i,
+			.sweep_key = a.sweep_key,
+			.sweep_value = sweep_value[c->sc],
+		};
 
-		if (a.replace)
-			replace_results(c);
-		ret = make_dirs(c->dir);
-		if (ret)
-			die(EXIT_BAD_INPUT, "%s: %s", c->dir, strerror(-ret));
-		for (rep = c->first_rep; rep < c->first_rep + a.reps && !runner_stop; rep++, done++) {
-			struct run_config rc = {
-				.sc = s, .ops = c->ops, .seed = a.seed + rep,
-				.placement = pl,
-			};
-			struct run_context ctx = {
-				.command_line = cmdline, .executable = argv[0],
-				.scenario = s->name, .sc = s,
-				.strategy = c->ops->name,
-				.known_unsafe = c->ops->known_unsafe,
-				.topology = topology,
-				.placement = a.placement, .seed = rc.seed,
-				.rep = rep, .reps = c->first_rep + a.reps,
-				.sweep_key = a.sweep_key,
-				.sweep_value = sweep_value[c->sc],
-			};
-
-			progress(done, s->name, c->ops->name, rep);
-			status = run_isolated(&rc, &ctx, res, c->dir, prog_line.on);
-			if (status == RUN_INTERRUPTED)
-				break;
-			if (status == RUN_OUTPUT) {	/* the child said why */
-				ret = EXIT_BAD_INPUT;
-				goto out;
-			}
-			failed += status == RUN_HUNG || status == RUN_FAILED ||
-				  status == RUN_HUNG_VIOLATIONS;
-			violated += status == RUN_VIOLATIONS || status == RUN_HUNG_VIOLATIONS;
+		if (!c->ready) {
+			if (a.replace)
+				replace_results(c);
+			ret = make_dirs(c->dir);
+			if (ret)
+				die(EXIT_BAD_INPUT, "%s: %s", c->dir, strerror(-ret));
+			c->ready = true;
 		}
+		progress(done, s->name, c->ops->name, ctx.rep);
+		status = run_isolated(&rc, &ctx, res, c->dir, prog_line.on);
+		if (status == RUN_INTERRUPTED)
+			break;
+		if (status == RUN_OUTPUT) {	/* the child said why */
+			ret = EXIT_BAD_INPUT;
+			goto out;
+		}
+		failed += status == RUN_HUNG || status == RUN_FAILED ||
+			  status == RUN_HUNG_VIOLATIONS;
+		violated += status == RUN_VIOLATIONS || status == RUN_HUNG_VIOLATIONS;
 	}
 	if (prog_line.on)
 		fprintf(stderr, "\r\033[K");
@@ -881,6 +942,7 @@ static int cmd_run(int argc, char **argv, const char *cmdline)
 out:
 	run_args_release(&a);
 	free(res);
+	free(run);
 	free(cell);
 	free(sc);
 	return ret;

@@ -5,6 +5,7 @@
 
 import json
 import os
+import re
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
@@ -130,4 +131,43 @@ ok("p < 0.05 (no correction)" in so_none and "Benjamini-Hochberg q < 0.05" in so
    "the header says which rule decided the verdicts", so_none[:600])
 rc, so, se = run(SNAPREPORT, "compare", D["base"], D["noise"], "--correction", "holm")
 ok(rc == 2 and "--correction" in se, "unknown --correction: exit 2", se)
+
+# compare DIR --sweep KEY=A,B: the two points of one sweep, as two directories.
+def as_point(src, dst, key, value):
+    for dirpath, _, files in os.walk(src):
+        for f in files:
+            if not f.endswith(".json"):
+                continue
+            doc = json.load(open(os.path.join(dirpath, f)))
+            ctx = doc["context"]
+            ctx["sweep"] = {"param": key, "value": value}
+            ctx["scenario_params"][key] = int(value)
+            d = os.path.join(dst, "%s@%s=%s" % (ctx["scenario"], key, value), ctx["strategy"])
+            os.makedirs(d, exist_ok=True)
+            json.dump(doc, open(os.path.join(d, f), "w"))
+
+
+SW = os.path.join(tmp, "sweep")
+as_point(D["base"], SW, "mirror.device_work_ns", "200")
+as_point(D["regress"], SW, "mirror.device_work_ns", "220")
+js = os.path.join(tmp, "sweep-dirs.json")
+rc, so, se = run(SNAPREPORT, "compare", D["base"], D["regress"], "--json", js)
+rows = json.load(open(js))["rows"] if os.path.exists(js) else []
+js = os.path.join(tmp, "sweep.json")
+rc2, so2, se2 = run(SNAPREPORT, "compare", SW, "--sweep", "mirror.device_work_ns=200,220",
+                    "--json", js)
+rows2 = json.load(open(js))["rows"] if os.path.exists(js) else []
+ok(rc2 == rc == 1 and verdicts(rows2) == verdicts(rows) and len(rows2) == len(rows),
+   "compare DIR --sweep KEY=A,B: the verdicts of comparing A and B as two directories", so2 + se2)
+rc, so, se = run(SNAPREPORT, "compare", SW, "--sweep", "mirror.device_work_ns=220,200")
+m = re.search(r"summary: (\d+) headline metrics worse, (\d+) better", so)
+ok(rc == 0 and m and m.group(1) == "0" and int(m.group(2)) > 0,
+   "--sweep KEY=B,A: the other way round, an improvement", so[-300:] + se)
+for bad, why in ((["--sweep", "mirror.device_work_ns=200,300"], "no run at mirror.device_work_ns=300"),
+                 (["--sweep", "mirror.device_work_ns=200"], "expected KEY=BASE,NEW"),
+                 (["--sweep", "mirror.device_work_ns=200,200"], "expected KEY=BASE,NEW"),
+                 ([D["base"], "--sweep", "mirror.device_work_ns=200,220"], "one DIR")):
+    rc, so, se = run(SNAPREPORT, "compare", SW, *bad)
+    ok(rc == 2 and why in se and len(se.strip().splitlines()) == 1,
+       "compare DIR %s: exit 2, '%s'" % (" ".join(bad), why), se)
 done()

@@ -34,9 +34,13 @@ def _parser():
     s.add_argument("dir", metavar="DIR")
     s.add_argument("--out", metavar="OUTDIR", required=True, help="where the plots go")
 
-    s = sub.add_parser("compare", help="BASE vs NEW: change, intervals, Mann-Whitney p, verdicts")
+    s = sub.add_parser("compare", help="BASE vs NEW: change, intervals, Mann-Whitney p, verdicts",
+                       usage="%(prog)s [options] BASE NEW | DIR --sweep KEY=BASE,NEW")
     s.add_argument("base", metavar="BASE")
-    s.add_argument("new", metavar="NEW")
+    s.add_argument("new", metavar="NEW", nargs="?")
+    s.add_argument("--sweep", metavar="KEY=BASE,NEW",
+                   help="compare two points of one interleaved run (snapbench run --sweep): "
+                        "DIR's KEY=BASE runs against its KEY=NEW runs")
     s.add_argument("--alpha", type=float, default=0.05, help="significance level (default 0.05)")
     s.add_argument("--threshold", type=float, default=5.0, metavar="PCT",
                    help="minimum effect, percent of the BASE median (default 5)")

@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # compare.py - `snapreport compare BASE NEW`: per scenario, strategy and
 # metric, medians, change, intervals, Mann-Whitney p and a verdict.
+# `snapreport compare DIR --sweep KEY=A,B` compares two points of one sweep
+# instead, whose repetitions `snapbench run` interleaved (README, "The
+# noise floor of the userspace verdicts").
 """Verdicts.  A difference is significant when its test passes AND |change|
 >= the minimum effect (percent of the BASE median).  The test, --correction:
  - "bh" (the default): the Benjamini-Hochberg q-value of the metric's
@@ -228,13 +231,45 @@ def power_notes(rows, alpha):
             % (a, b, stats.min_exact_p(a, b), alpha) for a, b in sorted(notes)]
 
 
+def sweep_points(runs, spec):
+    """The groups of two points of one sweep (`snapbench run --sweep KEY=A,B`,
+    @spec "KEY=A,B"): the runs at A as BASE, those at B as NEW, each keyed as
+    if it were unswept, so that A and B of one scenario and strategy pair up.
+    Both points ran in one invocation, their repetitions interleaved: what
+    the machine did in between fell on both alike."""
+    key, eq, values = spec.partition("=")
+    points = values.split(",")
+    if not key or not eq or len(points) != 2 or not all(points) or points[0] == points[1]:
+        raise InputError("--sweep '%s': expected KEY=BASE,NEW, two different values" % spec)
+    sides = ([], [])
+    for r in runs:
+        sw = r.context.get("sweep")
+        if not isinstance(sw, dict) or sw.get("param") != key or sw.get("value") not in points:
+            continue
+        r.variant = ""
+        sides[points.index(sw["value"])].append(r)
+    for side, value in zip(sides, points):
+        if not side:
+            raise InputError("--sweep: no run at %s=%s (is it a point of the directory's sweep?)"
+                             % (key, value))
+    return group_runs(sides[0]), group_runs(sides[1])
+
+
 def run(args, out):
     if not 0 < args.alpha < 1:
         raise InputError("--alpha must be between 0 and 1, not %g" % args.alpha)
     if args.threshold < 0:
         raise InputError("--threshold must not be negative")
-    base = group_runs(load_runs(args.base))
-    new = group_runs(load_runs(args.new))
+    if args.sweep is not None:
+        if args.new is not None:
+            raise InputError("compare --sweep: one DIR, not BASE and NEW")
+        base, new = sweep_points(load_runs(args.base), args.sweep)
+        args.new = "%s (%s)" % (args.base, args.sweep)
+    elif args.new is None:
+        raise InputError("compare: NEW is missing (BASE NEW, or DIR --sweep KEY=BASE,NEW)")
+    else:
+        base = group_runs(load_runs(args.base))
+        new = group_runs(load_runs(args.new))
     rows, only_base, only_new = compare_groups(base, new, args.alpha, args.threshold, args.all)
     if not rows and not only_base and not only_new:
         raise InputError("%s and %s: nothing to compare" % (args.base, args.new))
