@@ -7,24 +7,9 @@
 # years-long plan does not hang silently; one number parser; hybrid's bound.
 set -u
 cd "$(dirname "$0")/.."
-SB=${B:-build}/snapbench
-T=$(mktemp -d /tmp/snapbench-hostile-XXXXXX)
-trap 'rm -rf "$T"' EXIT
-n=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+TAP_TMP_NAME=hostile BAD_TIMEOUT=60
+. tests/lib.sh
 
-# bad DESCRIPTION EXPECTED-TEXT COMMAND...: exit 2, one stderr line holding
-# EXPECTED-TEXT.
-bad() {
-	local what=$1 want=$2 rc lines match
-	shift 2
-	err=$(timeout 60 "$@" 2>&1 >/dev/null </dev/null); rc=$?
-	lines=$(printf '%s\n' "$err" | grep -c .)
-	case "$err" in *"$want"*) match=0 ;; *) match=1 ;; esac
-	[ $rc -eq 2 ] && [ "$lines" -eq 1 ] && [ $match -eq 0 ]
-	ok $? "$what: exit $rc, '$err'"
-}
 # A quick run: one repetition of 50 ms, no warm-up, no pinning.
 QUICK=(--reps 1 --duration 0.05 --set run.warmup_s=0 --placement none --quiet)
 bad_run() { local what=$1 want=$2; shift 2; bad "$what" "$want" "$SB" run "$@" "${QUICK[@]}"; }

@@ -6,27 +6,11 @@
 # valid result files, a sweep, and `list`.  Interrupted runs: interrupt.t.
 set -u
 cd "$(dirname "$0")/.."
-SB=${B:-build}/snapbench
-T=$(mktemp -d /tmp/snapbench-cli-XXXXXX)
+TAP_TMP_NAME=cli
+. tests/lib.sh
 cleanup() {
 	mountpoint -q "$T/full" 2>/dev/null && umount "$T/full"
 	rm -rf "$T"
-}
-trap cleanup EXIT
-n=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-
-# bad DESCRIPTION EXPECTED-TEXT COMMAND...: exit 2, one stderr line holding
-# EXPECTED-TEXT.
-bad() {
-	local what=$1 want=$2 rc lines match
-	shift 2
-	err=$("$@" 2>&1 >/dev/null </dev/null); rc=$?
-	lines=$(printf '%s\n' "$err" | grep -c .)
-	case "$err" in *"$want"*) match=0 ;; *) match=1 ;; esac
-	[ $rc -eq 2 ] && [ "$lines" -eq 1 ] && [ $match -eq 0 ]
-	ok $? "$what: exit $rc, '$err'"
 }
 bad_input() { local what=$1 want=$2; shift 2; bad "$what" "$want" "$SB" "$@"; }
 

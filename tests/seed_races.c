@@ -14,12 +14,8 @@
  * SEARCH_S seconds; the time it took is printed.  Each run is a child
  * process: the seed's hangs cannot be joined.
  */
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness/clock.h"
@@ -48,6 +44,27 @@ static long counter(const struct outcome *o, const char *name)
 	return -1;
 }
 
+/* In the child: what the tests below look at. */
+static void pick(const struct run_result *res, void *outcome)
+{
+	struct outcome *out = outcome;
+
+	out->hung = res->hung;
+	out->violations = res->violations;
+	out->retries_max = res->retries_max;
+	out->nr_counters = res->nr_strategy_counters;
+	for (unsigned int i = 0; i < res->nr_strategy_counters; i++) {
+		snprintf(out->counter[i].name, sizeof(out->counter[i].name), "%s",
+			 res->strategy_counter[i].name);
+		out->counter[i].value = res->strategy_counter[i].value;
+	}
+	for (unsigned int t = 0; t < res->nr_threads; t++)
+		if (res->thread[t].stuck && strstr(res->thread[t].doing, "lost wake-up"))
+			snprintf(out->lost_wakeup_thread, sizeof(out->lost_wakeup_thread),
+				 "%s-%d: %s", res->thread[t].role, res->thread[t].index,
+				 res->thread[t].doing);
+}
+
 static struct outcome run(const char *strategy, const char *const *sets, uint64_t seed)
 {
 	static const char *const base[] = {
@@ -55,59 +72,12 @@ static struct outcome run(const char *strategy, const char *const *sets, uint64_
 		"run.duration_s=0.3", "run.warmup_s=0", "run.watchdog_s=0.6",
 		"mirror.threads=1", "mirror.pattern=hot", "mirror.hot_pages=1",
 		"mirror.range_pages=1", "storm.madvise.target=hot",
-		"storm.madvise.range_pages=1",
+		"storm.madvise.range_pages=1", NULL,
 	};
-	struct outcome *out = mmap(NULL, sizeof(*out), PROT_READ | PROT_WRITE,
-				   MAP_SHARED | MAP_ANONYMOUS, -1, 0), copy;
-	int status;
-	pid_t pid;
+	struct outcome o;
 
-	if (out == MAP_FAILED)
-		bail_out("mmap");
-	memset(out, 0, sizeof(*out));
-	out->ret = -ECHILD;
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		struct run_result *res = malloc(sizeof(*res));
-		struct run_config rc = { .ops = snap_strategy_find(strategy), .seed = seed };
-		char err[SCENARIO_ERR_LEN];
-		struct scenario sc;
-
-		scenario_defaults(&sc);
-		for (size_t i = 0; i < sizeof(base) / sizeof(base[0]); i++)
-			if (scenario_set(&sc, base[i], err))
-				_exit(9);
-		for (int i = 0; sets[i]; i++)
-			if (scenario_set(&sc, sets[i], err))
-				_exit(9);
-		if (!res || scenario_validate(&sc, err))
-			_exit(9);
-		rc.sc = &sc;
-		out->ret = runner_run(&rc, res);
-		out->hung = res->hung;
-		out->violations = res->violations;
-		out->retries_max = res->retries_max;
-		out->nr_counters = res->nr_strategy_counters;
-		for (unsigned int i = 0; i < res->nr_strategy_counters; i++) {
-			snprintf(out->counter[i].name, sizeof(out->counter[i].name), "%s",
-				 res->strategy_counter[i].name);
-			out->counter[i].value = res->strategy_counter[i].value;
-		}
-		for (unsigned int t = 0; t < res->nr_threads; t++)
-			if (res->thread[t].stuck && strstr(res->thread[t].doing, "lost wake-up"))
-				snprintf(out->lost_wakeup_thread, sizeof(out->lost_wakeup_thread),
-					 "%s-%d: %s", res->thread[t].role, res->thread[t].index,
-					 res->thread[t].doing);
-		_exit(0);	/* stuck threads may remain: no exit handlers */
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
-		bail_out("fork/waitpid");
-	copy = *out;
-	munmap(out, sizeof(*out));
-	if (copy.ret == -ECHILD)
-		bail_out("%s: the child failed (status %d)", strategy, status);
-	return copy;
+	o.ret = run_in_child(strategy, seed, base, sets, pick, &o, sizeof(o));
+	return o;
 }
 
 /* One race and the race it must be told apart from. */

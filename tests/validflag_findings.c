@@ -16,8 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness/clock.h"
@@ -424,12 +422,26 @@ struct outcome {
 	char what[64], strategy[24], committer[24];
 };
 
-static unsigned long run_counter(const struct run_result *res, const char *name)
+/* In the child: what test_run() looks at. */
+static void pick(const struct run_result *res, void *outcome)
 {
-	for (unsigned int i = 0; i < res->nr_strategy_counters; i++)
-		if (!strcmp(res->strategy_counter[i].name, name))
-			return res->strategy_counter[i].value;
-	return 0;
+	struct outcome *out = outcome;
+
+	out->hung = res->hung;
+	out->passes = res->passes;
+	out->misses = res->misses;
+	out->violations = res->violations;
+	out->valid_after = run_counter(res, "valid_after_invalidation");
+	out->waits = run_counter(res, "waits");
+	out->wait_timeouts = run_counter(res, "wait_timeouts");
+	out->flag_lost = run_counter(res, "wait_flag_lost");
+	if (res->nr_violations_kept) {
+		snprintf(out->what, sizeof(out->what), "%s", res->violation[0].what);
+		snprintf(out->strategy, sizeof(out->strategy), "%s",
+			 res->violation[0].strategy);
+		snprintf(out->committer, sizeof(out->committer), "%s",
+			 res->violation[0].committer);
+	}
 }
 
 /* hot-range's storms and driver work on a smaller mm; a child per run. */
@@ -442,55 +454,12 @@ static struct outcome run_hot_range(const char *strategy, uint64_t seed)
 		"storm.munmap.range_pages=log2:1-16", "storm.munmap.target=hot",
 		"storm.madvise.threads=1", "storm.madvise.rate=20000",
 		"storm.madvise.range_pages=log2:1-16", "storm.madvise.target=hot",
-		"run.duration_s=1", "run.warmup_s=0", "run.watchdog_s=5",
+		"run.duration_s=1", "run.warmup_s=0", "run.watchdog_s=5", NULL,
 	};
-	struct outcome *out = mmap(NULL, sizeof(*out), PROT_READ | PROT_WRITE,
-				   MAP_SHARED | MAP_ANONYMOUS, -1, 0), copy;
-	int status;
-	pid_t pid;
+	struct outcome o;
 
-	if (out == MAP_FAILED)
-		bail_out("mmap");
-	memset(out, 0, sizeof(*out));
-	out->ret = -ECHILD;
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		struct run_result *res = malloc(sizeof(*res));
-		struct run_config rc = { .ops = snap_strategy_find(strategy), .seed = seed };
-		char err[SCENARIO_ERR_LEN];
-		struct scenario sc;
-
-		if (!res || !rc.ops)
-			_exit(9);
-		scenario_defaults(&sc);
-		for (unsigned int i = 0; i < sizeof(sets) / sizeof(sets[0]); i++)
-			if (scenario_set(&sc, sets[i], err))
-				_exit(9);
-		rc.sc = &sc;
-		out->ret = runner_run(&rc, res);
-		out->hung = res->hung;
-		out->passes = res->passes;
-		out->misses = res->misses;
-		out->violations = res->violations;
-		out->valid_after = run_counter(res, "valid_after_invalidation");
-		out->waits = run_counter(res, "waits");
-		out->wait_timeouts = run_counter(res, "wait_timeouts");
-		out->flag_lost = run_counter(res, "wait_flag_lost");
-		if (res->nr_violations_kept) {
-			snprintf(out->what, sizeof(out->what), "%s", res->violation[0].what);
-			snprintf(out->strategy, sizeof(out->strategy), "%s",
-				 res->violation[0].strategy);
-			snprintf(out->committer, sizeof(out->committer), "%s",
-				 res->violation[0].committer);
-		}
-		_exit(0);	/* a stuck thread may remain: no exit handlers */
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
-		bail_out("fork/waitpid");
-	copy = *out;
-	munmap(out, sizeof(*out));
-	return copy;
+	o.ret = run_in_child(strategy, seed, sets, NULL, pick, &o, sizeof(o));
+	return o;
 }
 
 static void test_run(void)
