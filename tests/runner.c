@@ -49,7 +49,7 @@ static void small_scenario(struct scenario *sc)
 	static const char *const sets[] = {
 		"mm.pages=8192", "mm.memory_pages=4096", "mm.min_free=64",
 		"mm.low_free=1024", "mm.interval_pages=64", "mirror.hot_pages=512",
-		"run.duration_s=0.3", "run.warmup_s=0.05", "mm.cow_permille=100",
+		"run.duration_s=1", "run.warmup_s=0.05", "mm.cow_permille=100",
 		"mirror.write_permille=200",
 		"storm.munmap.threads=1", "storm.munmap.rate=2000",
 		"storm.kswapd.threads=1", "storm.alloc.threads=1", "storm.alloc.rate=2000",
