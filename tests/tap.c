@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,7 +95,7 @@ void bail_out(const char *fmt, ...)
 /* What a child shares with the parent: runner_run()'s return, the outcome. */
 struct child_run {
 	int ret;
-	char out[];
+	max_align_t out[];	/* the caller's struct: aligned for any type */
 };
 
 static bool settings_apply(struct scenario *sc, const char *const *sets, char *err)
