@@ -8,7 +8,7 @@ CXX      ?= c++
 SAN      ?=
 CFLAGS   ?= -O2 -g
 WFLAGS   := -Wall -Wextra -Werror -Wno-unused-parameter
-CPPFLAGS += -I. -D_GNU_SOURCE
+CPPFLAGS += -I. -I$(B)/gen -D_GNU_SOURCE
 ALL_CFLAGS   = -std=c11 $(WFLAGS) $(CFLAGS) $(SAN) -pthread -MMD -MP
 ALL_CXXFLAGS = -std=c++17 $(WFLAGS) $(CFLAGS) $(SAN) -pthread -MMD -MP
 LDLIBS   += -lurcu-memb -lurcu-common -lhwloc -lm
@@ -41,11 +41,12 @@ all: $(LIBSNAP) $(PROGS) $(TEST_PROGS)
 deps:
 	@harness/deps build test report model
 
-$(B)/%.o: %.c
+# Every object may include a generated header ($(B)/gen/: storm-list.h).
+$(B)/%.o: %.c | $(B)/gen/storm-list.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
-$(B)/%.o: %.cc
+$(B)/%.o: %.cc | $(B)/gen/storm-list.h
 	@mkdir -p $(dir $@)
 	$(CXX) $(CPPFLAGS) $(ALL_CXXFLAGS) -c $< -o $@
 

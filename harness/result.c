@@ -81,6 +81,22 @@ static void write_placement(struct json *j, const struct run_result *res)
 	json_object_end(j);
 }
 
+/* How the world ran each storm of the scenario, where it says: storm_notes */
+static void write_storm_notes(struct json *j, const struct run_context *ctx)
+{
+	bool any = false;
+
+	for (int k = 0; ctx->storm_notes && k < STORM_NR; k++)
+		any |= ctx->storm_notes[k] != NULL;
+	if (!any)
+		return;
+	json_object_begin(j, "storm_notes");
+	for (int k = 0; k < STORM_NR; k++)
+		if (ctx->storm_notes[k])
+			json_string(j, storm_kind_name[k], ctx->storm_notes[k]);
+	json_object_end(j);
+}
+
 static void write_context(struct json *j, const struct run_context *ctx,
 			  const struct run_result *res)
 {
@@ -124,6 +140,7 @@ static void write_context(struct json *j, const struct run_context *ctx,
 	json_string(j, "placement_policy", ctx->placement);
 	write_placement(j, res);
 	json_string(j, "scenario", ctx->scenario);
+	write_storm_notes(j, ctx);
 	if (ctx->sweep_key) {
 		json_object_begin(j, "sweep");
 		json_string(j, "param", ctx->sweep_key);

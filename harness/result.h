@@ -24,6 +24,7 @@ struct run_context {
 	int run_index;			/* its place in that order, from 0 */
 	const char *sweep_key;		/* NULL: not part of a sweep */
 	const char *sweep_value;
+	const char *const *storm_notes;	/* [STORM_NR] a world's notes, NULL: none */
 	const char *environment;	/* NULL: "userspace" */
 	const char *accelerator;	/* guests: "kvm" or "tcg"; NULL: null */
 	const char *kernel_label;	/* guests: the build, e.g. 6.12.117+x */

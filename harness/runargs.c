@@ -13,6 +13,7 @@
 
 #include "harness/number.h"
 #include "harness/runargs.h"
+#include "harness/world.h"
 #include "workloads/scenario.h"
 
 static int __attribute__((format(printf, 2, 3)))
@@ -99,7 +100,7 @@ static int parse_count(const char *opt, const char *v, unsigned long max, int *o
  * an unknown letter '-A'.
  */
 enum { OPT_LONG_ONLY = 256, OPT_APPEND = OPT_LONG_ONLY, OPT_REPLACE, OPT_CHECK,
-	OPT_ORDER };
+	OPT_ORDER, OPT_WORLD, OPT_FIRST_REP, OPT_ACCEL, OPT_KERNEL_LABEL, OPT_BOOT };
 
 int run_args_parse(struct run_args *a, int argc, char **argv,
 		   const char *scenario_dir, char *err)
@@ -119,6 +120,11 @@ int run_args_parse(struct run_args *a, int argc, char **argv,
 		{ "replace", no_argument, NULL, OPT_REPLACE },
 		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "order", required_argument, NULL, OPT_ORDER },
+		{ "world", required_argument, NULL, OPT_WORLD },
+		{ "first-rep", required_argument, NULL, OPT_FIRST_REP },
+		{ "accel", required_argument, NULL, OPT_ACCEL },
+		{ "kernel-label", required_argument, NULL, OPT_KERNEL_LABEL },
+		{ "boot", required_argument, NULL, OPT_BOOT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -132,6 +138,8 @@ int run_args_parse(struct run_args *a, int argc, char **argv,
 	a->reps = 3;
 	a->seed = 1;
 	a->placement = "spread";
+	a->world = &world_model;
+	a->first_rep = -1;
 	opterr = 0;
 	optind = 0;	/* restart getopt_long(): fuzz/ parses many command lines */
 	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
@@ -206,6 +214,28 @@ int run_args_parse(struct run_args *a, int argc, char **argv,
 			else
 				ret = fail(err, "--order: '%s' is not shuffled or sequential", optarg);
 			break;
+		case OPT_WORLD:
+			a->world = world_find(optarg);
+			if (!a->world)
+				ret = fail(err, "--world: '%s' is not model or kernel", optarg);
+			break;
+		case OPT_FIRST_REP:
+			if (parse_whole(optarg, 999999, &seed))
+				ret = fail(err, "--first-rep: '%s' is not a whole number in [0, 999999]",
+					   optarg);
+			a->first_rep = (int)seed;
+			break;
+		case OPT_ACCEL:
+			if (strcmp(optarg, "kvm") && strcmp(optarg, "tcg"))
+				ret = fail(err, "--accel: '%s' is not kvm or tcg", optarg);
+			a->accel = optarg;
+			break;
+		case OPT_KERNEL_LABEL:
+			a->kernel_label = optarg;
+			break;
+		case OPT_BOOT:
+			ret = parse_count("--boot", optarg, 1000, &a->boot, err);
+			break;
 		case 'h':
 			a->help = true;
 			return 0;
@@ -236,6 +266,8 @@ int run_args_parse(struct run_args *a, int argc, char **argv,
 		return fail(err, "run: --scenario is required (snapbench list)");
 	if (a->append && a->replace)
 		return fail(err, "run: --append and --replace exclude each other");
+	if (a->append && a->first_rep >= 0)
+		return fail(err, "run: --append and --first-rep both number the repetitions; give one");
 	/* --duration would override it: the files would say what did not run. */
 	if (a->duration_s > 0 && a->sweep_key && !strcmp(a->sweep_key, "run.duration_s"))
 		return fail(err, "run: --duration and --sweep run.duration_s both set the measured time; give one");
@@ -254,9 +286,10 @@ int run_args_parse(struct run_args *a, int argc, char **argv,
 			return ret;
 	}
 	if (!nr_strategies || (nr_strategies == 1 && !strcmp(strategies[0], "all"))) {
-		/* Known-unsafe designs run only when named. */
+		/* Known-unsafe designs run only when named; a world runs its own. */
 		for (const struct snap_ops *const *o = snap_strategies; *o; o++)
-			if (!(*o)->known_unsafe)
+			if (!(*o)->known_unsafe &&
+			    (!a->world->has_strategy || a->world->has_strategy((*o)->name)))
 				a->strategies[a->nr_strategies++] = *o;
 		return 0;
 	}
@@ -265,6 +298,9 @@ int run_args_parse(struct run_args *a, int argc, char **argv,
 
 		if (!ops)
 			return fail(err, "unknown strategy '%s' (snapbench list)", strategies[i]);
+		if (a->world->has_strategy && !a->world->has_strategy(ops->name))
+			return fail(err, "strategy '%s' is not in the %s world (snapbench list)",
+				    strategies[i], a->world->name);
 		a->strategies[a->nr_strategies++] = ops;
 	}
 	return 0;

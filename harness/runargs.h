@@ -11,6 +11,8 @@
 
 #include "strategies/snap_ops.h"
 
+struct world_ops;
+
 #define RUN_MAX_SETS	128
 #define RUN_MAX_ITEMS	64
 #define RUN_ERR_LEN	1024
@@ -36,6 +38,12 @@ struct run_args {
 	bool check;			/* --check: check and plan, run nothing */
 	bool sequential;		/* --order sequential: cell by cell, as planned */
 	bool help;			/* --help: nothing else was checked */
+	const struct world_ops *world;	/* --world: model (default) or kernel */
+	int first_rep;			/* --first-rep N: rep-<N> first; -1: 0,
+					 * or after the results there (--append) */
+	const char *accel;		/* --accel: context.accelerator */
+	const char *kernel_label;	/* --kernel-label: context.kernel_label */
+	int boot;			/* --boot: context.boot; 0: none */
 	char *default_set[RUN_MAX_ITEMS];	/* names read from default.list */
 	int nr_default_set;
 };

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * runner.c - one run of a scenario with one strategy: threads, placement,
- * start gate, warm-up, open-loop storms, per-thread recording, watchdog.
+ * runner.c - one run of a scenario with one strategy in a world (world.h:
+ * the model or the kernel): threads, placement, start gate, warm-up,
+ * open-loop storms, per-thread recording, watchdog.
  *
  * Timeline:  setup | gate | warm-up (run, not recorded) | measure | stop
  * Every thread records into its own histograms and counters; the main
@@ -20,6 +21,7 @@
 #include "harness/rand.h"
 #include "harness/runner.h"
 #include "harness/sched.h"
+#include "harness/world.h"
 #include "strategies/inject.h"
 #include "workloads/storm.h"
 
@@ -32,11 +34,10 @@ struct runner;
 struct run_thread {
 	struct runner *run;
 	pthread_t thread;
-	const char *role;
-	int index;
+	struct world_thread wt;		/* role, index, storm, what the world sees */
 	int cpu;
-	int storm;			/* enum storm_kind, or -1 for a mirror */
 	bool joined;
+	int err;			/* an operation failed (world errors_fail) */
 
 	/* Read by the watchdog while the thread runs. */
 	atomic_ulong progress;
@@ -45,9 +46,7 @@ struct run_thread {
 	_Atomic uint64_t doing_since;
 
 	/* Private to the thread until it is joined. */
-	bool measuring;
-	struct mm_task_counters base;	/* mm_counters when measuring began */
-	struct mm_task_counters counters; /* measured phase only */
+	struct storm_ctx storm;		/* a storm thread's */
 	uint64_t cpu_base_ns, cpu_ns;
 	struct hist ttm_ns, retries, oplat_ns, stall_ns[MM_INVAL_NR];
 	unsigned long passes, misses, retries_max, streak, streak_max;
@@ -58,8 +57,8 @@ struct run_thread {
 struct runner {
 	const struct run_config *rc;
 	const struct scenario *sc;
-	struct mm mm;
-	struct mm_mirror mirror;
+	const struct world_ops *wo;
+	struct world *w;
 	pthread_barrier_t gate;
 	atomic_int phase;
 	uint64_t start_ns, measure_ns;
@@ -95,20 +94,13 @@ static bool thread_phase(struct run_thread *t)
 {
 	int phase = atomic_load_explicit(&t->run->phase, memory_order_acquire);
 
-	if (phase == PHASE_MEASURE && !t->measuring) {
-		t->measuring = true;
-		t->base = mm_counters;
+	if (phase == PHASE_MEASURE && !t->wt.measuring) {
+		t->wt.measuring = true;
+		if (t->run->wo->thread_measure)
+			t->run->wo->thread_measure(t->run->w, &t->wt);
 		t->cpu_base_ns = thread_cpu_ns();
 	}
 	return phase != PHASE_STOP;
-}
-
-static void thread_stall_hook(enum mm_inval_kind kind, uint64_t stall_ns, void *arg)
-{
-	struct run_thread *t = arg;
-
-	if (t->measuring)
-		hist_record(&t->stall_ns[kind], stall_ns);
 }
 
 static void mirror_pick(struct run_thread *t, struct rand_state *r,
@@ -133,28 +125,26 @@ static void mirror_pick(struct run_thread *t, struct rand_state *r,
 static void mirror_loop(struct run_thread *t, struct rand_state *r)
 {
 	const struct scenario *sc = t->run->sc;
-	struct mm_pass_opts o = {
-		.deadline_ns = (uint64_t)(sc->deadline_ms * NSEC_PER_MSEC),
-		.deadline_on_fault_only = sc->deadline_on_fault_only,
-		.device_work_ns_per_page = (uint64_t)sc->device_work_ns,
-	};
-	unsigned long cursor = t->index * (sc->pages / sc->mirror_threads);
+	const struct world_ops *wo = t->run->wo;
+	unsigned long cursor = t->wt.index * (sc->pages / sc->mirror_threads);
 	unsigned long start, end;
-	struct mm_pass_result res;
-	uint64_t *snap = malloc(sc->mirror_range.hi * sizeof(*snap));
+	struct world_pass res;
+	bool write;
 	int ret;
 
-	if (!snap)
-		abort();
 	while (thread_phase(t)) {
-		bool measured = t->measuring;
+		bool measured = t->wt.measuring;
 
 		mirror_pick(t, r, &cursor, &start, &end);
-		o.write = rand_below(r, 1000) < sc->write_permille;
-		thread_doing(t, "mirror pass", start, end);
-		ret = mm_mirror_pass(&t->run->mirror, start, end, &o, snap, &res);
+		write = rand_below(r, 1000) < sc->write_permille;
+		thread_doing(t, wo->mirror_doing, start, end);
+		ret = wo->mirror_pass(t->run->w, &t->wt, start, end, write, &res);
 		thread_done_op(t);
-		if (!measured)
+		if (ret && ret != -EBUSY && !res.failed && wo->errors_fail) {
+			t->err = ret;
+			break;
+		}
+		if (!measured || res.failed)
 			continue;
 		hist_record(&t->retries, res.retries);
 		if (res.retries > t->retries_max)
@@ -169,37 +159,35 @@ static void mirror_loop(struct run_thread *t, struct rand_state *r)
 			t->misses++;
 		} else if (!ret) {
 			t->passes++;
-			hist_record(&t->ttm_ns, res.time_to_mirror_ns);
+			hist_record(&t->ttm_ns, res.ttm_ns);
 		}
 	}
-	free(snap);
 }
 
-static void storm_loop(struct run_thread *t, struct rand_state *r)
+static void storm_loop(struct run_thread *t)
 {
-	const struct storm_ops *ops = storms[t->storm];
-	struct storm_ctx c = {
-		.mm = &t->run->mm,
-		.sc = t->run->sc,
-		.p = &t->run->sc->storm[t->storm],
-		.rand = *r,
-	};
+	const struct world_ops *wo = t->run->wo;
+	struct storm_ctx *c = &t->storm;
 	struct sched s;
 	uint64_t due, now;
 	int ret;
 
 	/* Operation 0 is due as the thread leaves the start gate. */
-	sched_init(&s, now_ns(), c.p->rate);
-	while (thread_phase(t)) {
+	sched_init(&s, now_ns(), c->p->rate);
+	for (; thread_phase(t); c->seq++) {
 		now = now_ns();
 		due = sched_next(&s, now);
 		if (due > now)
 			sleep_until_ns(due);
-		thread_doing(t, storm_kind_name[t->storm], 0, 0);
-		ret = ops->op(&c);
+		thread_doing(t, storm_kind_name[t->wt.storm], 0, 0);
+		ret = wo->storm_op(t->run->w, &t->wt, c);
 		now = now_ns();
 		thread_done_op(t);
-		if (!t->measuring || due < t->run->measure_ns)
+		if (ret && ret != -EAGAIN && wo->errors_fail) {
+			t->err = ret;
+			break;
+		}
+		if (!t->wt.measuring || due < t->run->measure_ns)
 			continue;
 		t->ops++;
 		t->skipped += ret == -EAGAIN;
@@ -207,46 +195,34 @@ static void storm_loop(struct run_thread *t, struct rand_state *r)
 	}
 }
 
-static void counters_delta(struct mm_task_counters *out,
-			   const struct mm_task_counters *now,
-			   const struct mm_task_counters *base)
-{
-	for (int k = 0; k < MM_INVAL_NR; k++) {
-		out->inval[k] = now->inval[k] - base->inval[k];
-		out->inval_skipped[k] = now->inval_skipped[k] - base->inval_skipped[k];
-	}
-	out->reclaimed = now->reclaimed - base->reclaimed;
-	out->reclaim_skipped = now->reclaim_skipped - base->reclaim_skipped;
-	out->faults = now->faults - base->faults;
-	out->alloc_failures = now->alloc_failures - base->alloc_failures;
-}
-
 static void *run_thread_main(void *arg)
 {
 	struct run_thread *t = arg;
+	struct runner *run = t->run;
 	struct rand_state r;
 	int ret;
 
-	mm_thread_online(t->role, t->index);
-	mm_stall_hook = thread_stall_hook;
-	mm_stall_hook_arg = t;
-	rand_seed(&r, t->run->rc->seed * 1000003 + (t->storm + 1) * 1009 + t->index);
+	rand_seed(&r, run->rc->seed * 1000003 + (t->wt.storm + 1) * 1009 + t->wt.index);
+	if (t->wt.storm >= 0)
+		t->storm = (struct storm_ctx){
+			.sc = run->sc, .p = &run->sc->storm[t->wt.storm], .rand = r,
+		};
+	if (run->wo->thread_start(run->w, &t->wt, t->wt.storm >= 0 ? &t->storm : NULL))
+		abort();	/* out of memory in a thread of a run */
 	if (t->cpu >= 0)
 		topology_bind_self(t->cpu);
 
-	ret = pthread_barrier_wait(&t->run->gate);
+	ret = pthread_barrier_wait(&run->gate);
 	if (ret && ret != PTHREAD_BARRIER_SERIAL_THREAD)
 		abort();
-	if (t->storm < 0)
+	if (t->wt.storm < 0)
 		mirror_loop(t, &r);
 	else
-		storm_loop(t, &r);
+		storm_loop(t);
 
-	if (t->measuring) {
-		counters_delta(&t->counters, &mm_counters, &t->base);
+	if (t->wt.measuring)
 		t->cpu_ns = thread_cpu_ns() - t->cpu_base_ns;
-	}
-	mm_thread_offline();
+	run->wo->thread_stop(run->w, &t->wt);
 	return NULL;
 }
 
@@ -279,9 +255,10 @@ static int add_thread(struct runner *run, const char *role, int index, int storm
 	t = &run->threads[run->nr_threads];
 	memset(t, 0, sizeof(*t));
 	t->run = run;
-	t->role = role;
-	t->index = index;
-	t->storm = storm;
+	t->wt.role = role;
+	t->wt.index = index;
+	t->wt.storm = storm;
+	t->wt.stall_ns = t->stall_ns;
 	t->cpu = run->rc->placement ?
 		 topology_cpu_for(run->rc->placement, role, index) : -1;
 	ret = thread_hists_init(t);
@@ -296,29 +273,16 @@ static int add_thread(struct runner *run, const char *role, int index, int storm
 static int runner_setup(struct runner *run)
 {
 	const struct scenario *sc = run->sc;
-	struct mm_config cfg = {
-		.nr_pages = sc->pages,
-		.nr_pfns = sc->memory_pages,
-		.interval_pages = sc->interval_pages,
-		.min_free = sc->min_free,
-		.direct_reclaim_batch = sc->direct_reclaim_batch,
-		.cow_permille = sc->cow_permille,
-		.invalidate_cost_ns = (uint64_t)(sc->invalidate_cost_us * NSEC_PER_USEC),
-		.seed = run->rc->seed,
-	};
 	unsigned int i;
 	int ret, k;
 
-	ret = mm_init(&run->mm, &cfg);
+	ret = run->wo->setup(&run->w, run->rc);
 	if (ret)
 		return ret;
-	ret = mm_mirror_register(&run->mm, &run->mirror, run->rc->ops);
-	if (ret)
-		goto err_mm;
 	run->threads = calloc(RUN_MAX_THREADS, sizeof(*run->threads));
 	if (!run->threads) {
 		ret = -ENOMEM;
-		goto err_mirror;
+		goto err_world;
 	}
 	for (i = 0; !ret && i < sc->mirror_threads; i++)
 		ret = add_thread(run, "mirror", i, -1);
@@ -336,10 +300,8 @@ err_threads:
 	for (i = 0; i < run->nr_threads; i++)
 		thread_hists_release(&run->threads[i]);
 	free(run->threads);
-err_mirror:
-	mm_mirror_unregister(&run->mirror);
-err_mm:
-	mm_destroy(&run->mm);
+err_world:
+	run->wo->teardown(run->w);
 	return ret;
 }
 
@@ -349,8 +311,7 @@ static void runner_teardown(struct runner *run)
 		thread_hists_release(&run->threads[i]);
 	free(run->threads);
 	pthread_barrier_destroy(&run->gate);
-	mm_mirror_unregister(&run->mirror);
-	mm_destroy(&run->mm);
+	run->wo->teardown(run->w);
 }
 
 static unsigned long total_progress(struct runner *run)
@@ -408,18 +369,6 @@ static bool join_threads(struct runner *run, double timeout_s)
 	return all;
 }
 
-/* A stuck thread that sleeps in the strategy with nothing held: say so. */
-static void stuck_lost_wakeup(struct run_thread *t, char *doing, size_t len)
-{
-	const struct snap_ops *ops = t->run->rc->ops;
-	size_t used = strlen(doing);
-	char what[96];
-
-	if (ops->lost_wakeup && used + 3 < len &&
-	    ops->lost_wakeup(&t->run->mirror.dom, t->thread, what, sizeof(what)))
-		snprintf(doing + used, len - used, "; %s", what);
-}
-
 /*
  * Join every thread after the measured phase while the watchdog keeps
  * counting from the last progress: a thread that finishes its operation
@@ -452,8 +401,8 @@ static void summarize_thread(struct run_result *res, struct run_thread *t)
 	struct run_thread_summary *s = &res->thread[res->nr_threads++];
 	const char *doing = atomic_load(&t->doing);
 
-	s->role = t->role;
-	s->index = t->index;
+	s->role = t->wt.role;
+	s->index = t->wt.index;
 	s->cpu = t->cpu;
 	s->stuck = !t->joined;
 	if (s->stuck && doing)
@@ -462,24 +411,24 @@ static void summarize_thread(struct run_result *res, struct run_thread *t)
 			 (now_ns() - atomic_load(&t->doing_since)) / 1e9);
 	else if (s->stuck)
 		snprintf(s->doing, sizeof(s->doing), "between operations");
-	if (s->stuck)
-		stuck_lost_wakeup(t, s->doing, sizeof(s->doing));
+	if (s->stuck && t->run->wo->stuck)
+		t->run->wo->stuck(t->run->w, &t->wt, t->thread, s->doing, sizeof(s->doing));
 	if (!t->joined)
 		return;		/* its private data may still be changing */
 
-	s->ops = t->storm < 0 ? t->passes + t->misses : t->ops;
+	s->ops = t->wt.storm < 0 ? t->passes + t->misses : t->ops;
 	res->cpu_ns += t->cpu_ns;
 	for (int k = 0; k < MM_INVAL_NR; k++) {
 		hist_merge(&res->stall_ns[k], &t->stall_ns[k]);
-		res->inval[k] += t->counters.inval[k];
-		res->inval_skipped[k] += t->counters.inval_skipped[k];
+		res->inval[k] += t->wt.counters.inval[k];
+		res->inval_skipped[k] += t->wt.counters.inval_skipped[k];
 	}
-	res->reclaimed += t->counters.reclaimed;
-	res->reclaim_skipped += t->counters.reclaim_skipped;
-	if (t->storm >= 0) {
-		hist_merge(&res->oplat_ns[t->storm], &t->oplat_ns);
-		res->ops[t->storm] += t->ops;
-		res->ops_skipped[t->storm] += t->skipped;
+	res->reclaimed += t->wt.counters.reclaimed;
+	res->reclaim_skipped += t->wt.counters.reclaim_skipped;
+	if (t->wt.storm >= 0) {
+		hist_merge(&res->oplat_ns[t->wt.storm], &t->oplat_ns);
+		res->ops[t->wt.storm] += t->ops;
+		res->ops_skipped[t->wt.storm] += t->skipped;
 		return;
 	}
 	hist_merge(&res->ttm_ns, &t->ttm_ns);
@@ -499,19 +448,6 @@ static void summarize_thread(struct run_result *res, struct run_thread *t)
 		res->mirror_passes_max = t->passes;
 }
 
-static void collect_strategy_counter(const char *name, unsigned long value, void *arg)
-{
-	struct run_result *res = arg;
-	unsigned int i = res->nr_strategy_counters;
-
-	if (i >= sizeof(res->strategy_counter) / sizeof(res->strategy_counter[0]))
-		return;
-	snprintf(res->strategy_counter[i].name, sizeof(res->strategy_counter[i].name),
-		 "%s", name);
-	res->strategy_counter[i].value = value;
-	res->nr_strategy_counters++;
-}
-
 int runner_run(const struct run_config *rc, struct run_result *res)
 {
 	struct runner *run = calloc(1, sizeof(*run));
@@ -527,6 +463,7 @@ int runner_run(const struct run_config *rc, struct run_result *res)
 		return -ENOMEM;
 	run->rc = rc;
 	run->sc = rc->sc;
+	run->wo = rc->world ?: &world_model;
 	ret = run_result_init(res);
 	if (ret)
 		goto out_free;
@@ -553,6 +490,8 @@ int runner_run(const struct run_config *rc, struct run_result *res)
 	alive = watch_until(run, run->start_ns +
 			    (uint64_t)(run->sc->warmup_s * NSEC_PER_SEC),
 			    &last_change, &last_progress);
+	if (run->wo->measure)
+		run->wo->measure(run->w, true);
 	run->measure_ns = now_ns();
 	atomic_store_explicit(&run->phase, PHASE_MEASURE, memory_order_release);
 	if (alive)
@@ -567,22 +506,27 @@ int runner_run(const struct run_config *rc, struct run_result *res)
 	/* Once the watchdog fired, stuck threads will not come back. */
 	if (alive)
 		alive = join_watching(run, &last_change, &last_progress);
-	else
+	if (!alive && run->wo->hang)
+		run->wo->hang(run->w);
+	if (!alive)
 		join_threads(run, 0.5);
 	for (i = 0; i < run->nr_threads; i++)
 		summarize_thread(res, &run->threads[i]);
-	res->violations = atomic_load(&run->mm.check.violations);
-	res->nr_violations_kept = run->mm.check.nr_kept;
-	memcpy(res->violation, run->mm.check.first, sizeof(res->violation));
-	if (rc->ops->report)
-		rc->ops->report(&run->mirror.dom, collect_strategy_counter, res);
+	if (run->wo->measure)
+		run->wo->measure(run->w, false);
+	run->wo->counters(run->w, res);
 
 	if (!alive) {
 		/* Stuck threads still use the model: leave it to the exit. */
 		res->hung = true;
 		return -ETIMEDOUT;
 	}
-	ret = 0;
+	/* An operation the world says must not fail did (errors_fail). */
+	for (i = 0, ret = 0; i < run->nr_threads && !ret; i++)
+		ret = run->threads[i].err;
+	if (ret)
+		fprintf(stderr, "snapbench: %s-%d: %s\n", run->threads[i - 1].wt.role,
+			run->threads[i - 1].wt.index, strerror(-ret));
 out_teardown:
 	inject_arm(&(struct inject_spec){ 0 });
 	runner_teardown(run);

@@ -18,7 +18,10 @@
 
 #define RUN_MAX_THREADS	256
 
+struct world_ops;
+
 struct run_config {
+	const struct world_ops *world;		/* NULL: the model (world.h) */
 	const struct scenario *sc;
 	const struct snap_ops *ops;
 	uint64_t seed;

@@ -23,6 +23,7 @@
 #include "harness/result.h"
 #include "harness/runargs.h"
 #include "harness/runner.h"
+#include "harness/world.h"
 #include "workloads/storm.h"
 
 /* Exit statuses of `snapbench run` (README, run --help). */
@@ -100,9 +101,11 @@ static int cmd_list(int argc, char **argv)
 		       (*o)->known_unsafe ? " [known unsafe: runs only when named]" : "");
 	printf("storms:\n");
 	for (int k = 0; k < STORM_NR; k++)
-		printf("  %-16s invalidations of kind %s%s\n", storm_kind_name[k],
+		printf("  %-16s invalidations of kind %s%s; kernel world: %s\n", storm_kind_name[k],
 		       mm_inval_kind_name[storms[k]->inval_kind],
-		       storms[k]->can_try ? ", blocking or try" : "");
+		       storms[k]->can_try ? ", blocking or try" : "",
+		       !storms[k]->kernel.op ? "not available" :
+		       storms[k]->kernel.note ? "stand-in" : "real system calls");
 	printf("scenarios (default set from %s/default.list):\n", scenario_dir());
 	snprintf(path, sizeof(path), "%s/default.list", scenario_dir());
 	f = fopen(path, "r");
@@ -155,6 +158,14 @@ static void usage_run(FILE *out)
 		"      --check             check every input and print the plan; run nothing,\n"
 		"                          create nothing\n"
 		"  -q, --quiet             no plan and no progress line on stderr\n"
+		"      --world NAME        model: the userspace model of the mm (default);\n"
+		"                          kernel: this machine's kernel, real system calls and\n"
+		"                          lib/test_snapbench (a kernel with kernel-patches/)\n"
+		"      --first-rep N       number the repetitions from N (seeds too)  (default 0)\n"
+		"      --accel NAME        kvm or tcg: recorded as context.accelerator\n"
+		"                          (kernel world default: snapbench.accel= of /proc/cmdline)\n"
+		"      --kernel-label TEXT recorded as context.kernel_label\n"
+		"      --boot N            recorded as context.boot (which boot of a build)\n"
 		"Numbers are decimal: whole numbers are digits only; others [-]D[.D][eD].\n"
 		"Writes DIR/<scenario>/<strategy>/rep-<N>.json (harness/RESULTS.md) and one\n"
 		"SUMMARY line per run on stdout.  Each run is a child process.  Before any\n"
@@ -331,6 +342,31 @@ static const char *summary_num(char *buf, size_t len, const char *fmt, bool vali
 	return buf;
 }
 
+/* environment, accelerator and failed_passes (the mirror_failed_* counters) */
+static void summary_world(const struct run_context *ctx, const struct run_result *res,
+			  struct summary_buf *b)
+{
+	unsigned long failed = 0;
+	char n[24];
+
+	for (unsigned int i = 0; i < res->nr_strategy_counters; i++)
+		if (!strncmp(res->strategy_counter[i].name, "mirror_failed_", 14))
+			failed += res->strategy_counter[i].value;
+	snprintf(n, sizeof(n), "%lu", failed);
+	summary_param("environment", ctx->environment, b);
+	summary_param("accelerator", ctx->accelerator ?: "unknown", b);
+	summary_param("failed_passes", n, b);
+}
+
+/* A run that left no result (its child failed, or was killed): status only. */
+static void print_summary_status(const struct run_context *ctx, const char *status)
+{
+	printf("SUMMARY scenario=%s strategy=%s rep=%d seed=%llu status=%s passes=0 "
+	       "violations=0 hung=%d file=none\n", ctx->scenario, ctx->strategy, ctx->rep,
+	       (unsigned long long)ctx->seed, status, !strcmp(status, "hung"));
+	fflush(stdout);
+}
+
 static void print_summary(const struct run_context *ctx, const struct run_result *res,
 			  const char *file)
 {
@@ -339,6 +375,8 @@ static void print_summary(const struct run_context *ctx, const struct run_result
 	uint64_t n = hist_count(&res->retries);
 
 	params[0] = '\0';
+	if (ctx->environment)	/* another world: where, and its failed passes */
+		summary_world(ctx, res, &b);
 	scenario_for_each(ctx->sc, summary_param, &b);
 	printf("SUMMARY scenario=%s strategy=%s rep=%d seed=%llu status=%s duration_s=%.3f"
 	       " passes=%lu passes_per_s=%s deadline_misses=%lu retries_per_pass_mean=%s"
@@ -421,11 +459,15 @@ run_child(const struct run_config *rc, const struct run_context *ctx,
 	  struct run_result *res, const char *dir, bool tty)
 {
 	char file[PATH_MAX];
-	int ret = runner_run(rc, res);
+	int ret;
 
+	if (rc->world->enter_run)
+		rc->world->enter_run(ctx->sc);
+	ret = runner_run(rc, res);
 	if (ret && ret != -ETIMEDOUT) {
 		fprintf(stderr, "%s: %s/%s: cannot run: %s\n", prog, ctx->scenario,
 			ctx->strategy, strerror(-ret));
+		print_summary_status(ctx, "failed");
 		_exit(1);
 	}
 	/*
@@ -468,6 +510,8 @@ run_child(const struct run_config *rc, const struct run_context *ctx,
 	}
 	fflush(stdout);
 	fflush(stderr);
+	if (res->hung && rc->world->park)
+		rc->world->park(file);	/* threads stuck in the kernel: no exit */
 	/* Stuck threads cannot be joined: leave without running exit handlers. */
 	if (run_result_failed(res))
 		_exit(res->violations ? CHILD_HUNG_VIOLATIONS : EXIT_HUNG);
@@ -488,10 +532,16 @@ static enum run_status run_isolated(const struct run_config *rc,
 	uint64_t limit = now_ns() + (uint64_t)((sc->warmup_s + sc->duration_s +
 						2 * sc->watchdog_s + 30) * 1e9);
 	bool killed = false, stopping = false;
+	char err[RUN_ERR_LEN];
 	sigset_t mask, old;
 	int status;
 	pid_t pid;
 
+	if (rc->world->before_run && rc->world->before_run(sc, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		print_summary_status(ctx, "failed");
+		return RUN_FAILED;
+	}
 	fflush(stdout);
 	fflush(stderr);
 	/* A signal must find child_pid (or in_child) set. */
@@ -521,6 +571,11 @@ static enum run_status run_isolated(const struct run_config *rc,
 			kill(pid, SIGTERM);
 			stopping = true;
 			limit = now_ns() + stop_grace_ns;
+		} else if (now_ns() > limit && !killed && !stopping && rc->world->overdue &&
+			   rc->world->overdue(pid, ctx, &status)) {
+			print_summary_status(ctx, "hung");
+			child_pid = 0;
+			return RUN_HUNG;
 		} else if (now_ns() > limit && !killed) {
 			kill(pid, SIGKILL);
 			killed = true;
@@ -546,6 +601,8 @@ static enum run_status run_isolated(const struct run_config *rc,
 		return RUN_OUTPUT;
 	if (stopping || (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_INTERRUPTED))
 		return RUN_INTERRUPTED;
+	if (WIFSIGNALED(status) && rc->world->killed && !runner_stop)
+		print_summary_status(ctx, rc->world->killed(ctx, WTERMSIG(status)));
 	if (WIFSIGNALED(status))
 		fprintf(stderr, "%s: %s/%s rep %d: crashed: %s\n", prog, ctx->scenario,
 			ctx->strategy, ctx->rep, strsignal(WTERMSIG(status)));
@@ -747,7 +804,7 @@ static int plan_runs(const struct run_args *a, const char *out, struct scenario 
 					    sweep_value[i] ? ", --sweep value " : "",
 					    sweep_value[i] ? sweep_value[i] : "");
 			c->existing = count_results(c->dir, &max_rep);
-			c->first_rep = a->append ? max_rep + 1 : 0;
+			c->first_rep = a->append ? max_rep + 1 : a->first_rep > 0 ? a->first_rep : 0;
 			if (c->existing && !a->append && !a->replace)
 				die(EXIT_BAD_INPUT, "%s already holds %d result file%s: --append adds "
 				    "repetitions after them, --replace replaces them",
@@ -790,6 +847,7 @@ static int cmd_run(int argc, char **argv, const char *cmdline)
 	struct scenario *sc = calloc(RUN_MAX_ITEMS, sizeof(*sc));
 	struct plan_cell *cell = calloc(RUN_MAX_ITEMS * RUN_MAX_ITEMS, sizeof(*cell));
 	struct run_result *res = malloc(sizeof(*res));
+	const char *(*notes)[STORM_NR] = calloc(RUN_MAX_ITEMS, sizeof(*notes));
 	struct plan_run *run = NULL;
 	char out[PATH_MAX], topology[128], planned[48];
 	struct topo_placement placement, *pl = NULL;
@@ -798,10 +856,10 @@ static int cmd_run(int argc, char **argv, const char *cmdline)
 	double planned_s = 0;
 	char err[RUN_ERR_LEN];
 	struct run_args a;
-	const char *grace;
+	const char *grace, *accel;
 	uint64_t t0;
 
-	if (!sc || !res || !cell)
+	if (!sc || !res || !cell || !notes)
 		die(1, "out of memory");
 	ret = run_args_parse(&a, argc, argv, scenario_dir(), err);
 	if (ret)
@@ -830,6 +888,9 @@ static int cmd_run(int argc, char **argv, const char *cmdline)
 			sweep_value[nr_sc] = a.sweep_key ? a.sweep_values[j] : NULL;
 			sc_arg[nr_sc] = a.scenarios[i];
 			load_scenario(&a, a.scenarios[i], sweep_value[nr_sc], &sc[nr_sc]);
+			if (a.world->check &&
+			    a.world->check(&sc[nr_sc], notes[nr_sc], err, sizeof(err)))
+				die(EXIT_BAD_INPUT, "%s", err);
 			nr_sc++;
 		}
 	}
@@ -881,6 +942,7 @@ static int cmd_run(int argc, char **argv, const char *cmdline)
 		goto out;
 	}
 
+	accel = a.accel ?: a.world->accelerator ? a.world->accelerator() : NULL;
 	install_signals(out);
 	prog_line.on = !a.quiet && isatty(STDERR_FILENO);
 	prog_line.total = total;
@@ -891,8 +953,8 @@ static int cmd_run(int argc, char **argv, const char *cmdline)
 		struct plan_cell *c = &cell[run[i].cell];
 		struct scenario *s = &sc[c->sc];
 		struct run_config rc = {
-			.sc = s, .ops = c->ops, .seed = a.seed + c->first_rep + run[i].k,
-			.placement = pl,
+			.world = a.world, .sc = s, .ops = c->ops,
+			.seed = a.seed + c->first_rep + run[i].k, .placement = pl,
 		};
 		struct run_context ctx = {
 			.command_line = cmdline, .executable = argv[0],
@@ -905,6 +967,11 @@ static int cmd_run(int argc, char **argv, const char *cmdline)
 			.order = a.sequential ? "sequential" : "shuffled", .run_index = i,
 			.sweep_key = a.sweep_key,
 			.sweep_value = sweep_value[c->sc],
+			.storm_notes = notes[c->sc],
+			.environment = a.world->environment,
+			.accelerator = accel,
+			.kernel_label = a.kernel_label,
+			.boot = a.boot,
 		};
 
 		if (!c->ready) {
@@ -944,6 +1011,7 @@ out:
 	free(res);
 	free(run);
 	free(cell);
+	free(notes);
 	free(sc);
 	return ret;
 }

@@ -21,10 +21,10 @@ KERNEL_OUT         ?= $(B)/kernel-test
 
 KERNEL_APPLY_TEST = tests/kernel/apply.t
 
-# The in-guest runner (built below); set before any rule names it, since
-# make expands a rule's prerequisites when it reads the rule.
-GUEST_UAPI_PATCH = $(wildcard kernel-patches/v6.12/*-lib-test_snapbench-*.patch)
-GUEST_PROG       = $(B)/guest/snapbench-guest
+# The program booted in the guest: snapbench itself, static (built below);
+# set before any rule names it, since make expands a rule's prerequisites
+# when it reads the rule.
+GUEST_PROG       = $(B)/guest/snapbench
 
 .PHONY: kernel-build test-kernel test-kernel-apply kernel-matrix
 
@@ -65,21 +65,14 @@ test-kernel: $(GUEST_PROG)
 		$(foreach f,$(KERNEL_BUILD_FLAGS) $(KERNEL_TEST_FLAGS),--build-flag $(f)) \
 		$(foreach f,$(KERNEL_BOOT_FLAGS),--boot-flag $(f))
 
-# The in-guest runner: static, linked with the same scenario parser and
-# result writer as userspace.  The driver's uapi header is taken from the
-# series itself, so no kernel tree is needed to build it.
-
-$(B)/guest/test_snapbench.h: $(GUEST_UAPI_PATCH)
-	@mkdir -p $(dir $@)
-	awk '/^\+\+\+ b\/include\/uapi\/linux\/test_snapbench.h/ { on = 1; next } \
-	     on && /^diff --git/ { exit } on && /^\+/ { print substr($$0, 2) }' $< > $@.tmp
-	@test -s $@.tmp || { echo "$<: no include/uapi/linux/test_snapbench.h in the patch" >&2; exit 1; }
-	mv $@.tmp $@
-
+# The guest's snapbench: the same objects, static.  Without Google Benchmark
+# (no static library of it: `snapbench micro` says so) and with udev stubs
+# for the static libhwloc (harness/udev_none.c).
 # (libsnap.a by name: LIBSNAP is set after this file is read)
-$(GUEST_PROG): kernel-patches/guest/snapbench-guest.c $(B)/guest/test_snapbench.h $(B)/libsnap.a
-	$(CC) $(CPPFLAGS) -I$(B)/guest $(ALL_CFLAGS) -static $< -o $@ $(B)/libsnap.a \
-		-lurcu-memb -lurcu-common -lm
+GUEST_OBJS = $(B)/harness/snapbench.o $(B)/harness/micro_none.o $(B)/harness/udev_none.o
+$(GUEST_PROG): $(GUEST_OBJS) $(B)/libsnap.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -static $^ -o $@ -lurcu-memb -lurcu-common -lhwloc -lm
 
 ifeq ($(SAN),)
 PROGS += $(GUEST_PROG)		# static: not with the sanitizers' runtimes

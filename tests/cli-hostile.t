@@ -161,7 +161,7 @@ ok $? "hybrid under memory pressure: retries_max $max <= 3; fault_retries record
 # -- 5. kernel run checks its input before any download or build.  apt's
 # tools are stand-ins that leave a mark, so a check that let a run through
 # would show (and could not download 1.4 GB).
-GUEST=$(dirname "$SB")/guest/snapbench-guest
+GUEST=$(dirname "$SB")/guest/snapbench
 mkdir -p "$T/fakebin"
 for tool in apt-get apt-cache dpkg-deb; do
 	printf '#!/bin/sh\necho "%s $*" >> %s/downloaded\nexit 1\n' "$tool" "$T" > "$T/fakebin/$tool"
@@ -191,7 +191,7 @@ if [ -x "$GUEST" ]; then
 	[ ! -e "$T/kcache" ] && [ ! -e "$T/downloaded" ] && [ ! -e "$T/k" ]
 	ok $? "kernel: each refused before apt was asked, nothing in SNAPBENCH_CACHE or --out"
 else
-	skip "kernel run checks its input first" "no in-guest runner at $GUEST (a sanitizer build)"
+	skip "kernel run checks its input first" "no static snapbench at $GUEST (a sanitizer build)"
 fi
 
 echo "1..$n"

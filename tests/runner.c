@@ -91,11 +91,11 @@ static void test_run(const struct snap_ops *ops)
 	rc.sc = ctx.sc = &sc;
 	ret = runner_run(&rc, res);
 	ok(ret == 0 && !res->hung && res->passes > 0 && res->violations == 0 &&
-	   res->ops[STORM_MUNMAP] > 0 && res->ops[STORM_NUMA] > 0 &&
+	   res->ops[STORM_munmap] > 0 && res->ops[STORM_numa] > 0 &&
 	   hist_count(&res->ttm_ns) == res->passes &&
 	   hist_count(&res->retries) == res->passes + res->misses,
 	   "%s: a short run with storms: %lu passes, %lu munmaps, %lu violations",
-	   ops->name, res->passes, res->ops[STORM_MUNMAP], res->violations);
+	   ops->name, res->passes, res->ops[STORM_munmap], res->violations);
 	snprintf(path, sizeof(path), "%s/%s.json", dir, ops->name);
 	ok(result_write(path, &ctx, res) == 0 && schema_ok(path),
 	   "%s: the result file matches the documented schema", ops->name);

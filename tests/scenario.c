@@ -53,7 +53,7 @@ static void test_bad_files(void)
 		{ "[mirror]\npattern = zigzag\n", "'zigzag' is not one of sequential, random, hot", "bad choice" },
 		{ "[mirror\nthreads = 1\n", "bad.ini:1: malformed section header", "malformed section" },
 		{ "[mirror]\nthreads 2\n", "bad.ini:2: expected 'key = value'", "line without =" },
-		{ "[storm.munmap]\ntry = yes\n", "storm.munmap.try: only kswapd and alloc", "try on a blocking-only storm" },
+		{ "[storm.munmap]\ntry = yes\n", "storm.munmap.try: only the alloc and kswapd storms have a try mode", "try on a blocking-only storm" },
 		{ "[mm]\ninterval_pages = 100\n", "mm.interval_pages (100) must be a power of two", "interval not a power of two" },
 		{ "[mm]\nmin_free = 200000\n", "mm.min_free (200000) must be below mm.memory_pages", "min_free above memory" },
 	};
@@ -101,11 +101,11 @@ static void test_set_and_defaults(void)
 	scenario_defaults(&s);
 	ok(!scenario_validate(&s, err), "the defaults validate");
 	ret = scenario_set(&s, "storm.munmap.range_pages=uniform:4-8", err);
-	ok(!ret && s.storm[STORM_MUNMAP].range.kind == DIST_UNIFORM &&
-	   s.storm[STORM_MUNMAP].range.lo == 4 && s.storm[STORM_MUNMAP].range.hi == 8,
+	ok(!ret && s.storm[STORM_munmap].range.kind == DIST_UNIFORM &&
+	   s.storm[STORM_munmap].range.lo == 4 && s.storm[STORM_munmap].range.hi == 8,
 	   "--set parses a distribution");
 	ok(!scenario_set(&s, "storm.kswapd.rate=max", err) &&
-	   s.storm[STORM_KSWAPD].rate == 0, "--set rate=max means back to back");
+	   s.storm[STORM_kswapd].rate == 0, "--set rate=max means back to back");
 	ok(scenario_set(&s, "nosuchkey=1", err) == -EINVAL &&
 	   strstr(err, "unknown key 'nosuchkey'"), "--set rejects an unknown key: %s", err);
 	ok(scenario_set(&s, "mirror.threads", err) == -EINVAL &&

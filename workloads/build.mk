@@ -1,4 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0
-LIB_SRCS += workloads/mm.c workloads/rwsem.c workloads/scenario.c \
-	    $(sort $(wildcard workloads/storms/*.c))
+# workloads/: the model, the scenarios and the storms.  A storm is one file,
+# workloads/storms/NAME.c defining NAME_storm (workloads/storm.h): the list
+# of storms, storm-list.h, is made from the files found here.
+STORM_NAMES := $(sort $(basename $(notdir $(wildcard workloads/storms/*.c))))
+LIB_SRCS += workloads/mm.c workloads/rwsem.c workloads/scenario.c workloads/storm.c \
+	    $(STORM_NAMES:%=workloads/storms/%.c)
 C_TESTS  += stress mirror_fault scenario
+
+# STORM(name) for each storm; rewritten only when the list changes.
+$(B)/gen/storm-list.h: FORCE
+	@mkdir -p $(dir $@)
+	@printf '/* made by workloads/build.mk: one line per workloads/storms/NAME.c */\n' > $@.tmp
+	@printf 'STORM(%s)\n' $(STORM_NAMES) >> $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,16 +25,6 @@
 #include "workloads/mm.h"
 #include "workloads/scenario.h"
 #include "workloads/storm.h"
-
-const char *const storm_kind_name[STORM_NR] = {
-	[STORM_MUNMAP]		= "munmap",
-	[STORM_MADVISE]		= "madvise",
-	[STORM_KSWAPD]		= "kswapd",
-	[STORM_ALLOC]		= "alloc",
-	[STORM_NUMA]		= "numa",
-	[STORM_OOM_REAP]	= "oom_reap",
-	[STORM_MIGRATE]		= "migrate",
-};
 
 enum key_type { KEY_ULONG, KEY_UINT, KEY_DOUBLE, KEY_BOOL, KEY_ENUM,
 		KEY_DIST, KEY_RATE, KEY_STRING };
@@ -56,22 +47,8 @@ static const char *const target_choices[] = { "all", "hot", NULL };
 #define OFF(field)	offsetof(struct scenario, field)
 #define BIG		1e15
 
-#define STORM_KEYS(k, name, def_range, what)					\
-	{ "storm." name ".threads", KEY_UINT, OFF(storm[k].threads), 0, "0",	\
-	  0, 64, NULL, "threads", "threads running " what "; 0 turns it off" },	\
-	{ "storm." name ".rate", KEY_RATE, OFF(storm[k].rate), 0, "max",	\
-	  0, 1e9, NULL, "ops/s",						\
-	  "operations per second per thread, open loop; max: back to back" },	\
-	{ "storm." name ".range_pages", KEY_DIST, OFF(storm[k].range), 0,	\
-	  def_range, 1, 1UL << 30, NULL, "pages", "pages per operation" },	\
-	{ "storm." name ".target", KEY_ENUM, OFF(storm[k].target), 0, "all",	\
-	  0, 0, target_choices, NULL,						\
-	  "all: anywhere; hot: inside the mirror's hot set" },			\
-	{ "storm." name ".try", KEY_BOOL, OFF(storm[k].try_mode), 0, "no",	\
-	  0, 0, NULL, NULL,							\
-	  "non-blockable invalidation: skip busy candidates (try-to-invalidate)" }
-
-static const struct scenario_key keys[] = {
+/* The keys before the storms' (storm.<name>.*, from the storm table). */
+static const struct scenario_key head_keys[] = {
 	{ "scenario.description", KEY_STRING, OFF(description), sizeof(((struct scenario *)0)->description),
 	  "", 0, 0, NULL, NULL, "one line shown in listings and reports" },
 	{ "run.duration_s", KEY_DOUBLE, OFF(duration_s), 0, "1", 0.01, 86400, NULL, "s",
@@ -115,20 +92,10 @@ static const struct scenario_key keys[] = {
 	{ "mirror.deadline_on_fault_only", KEY_BOOL, OFF(deadline_on_fault_only), 0, "no", 0, 0, NULL, NULL,
 	  "no: one deadline over all retries (test_hmm, nouveau); yes: checked only when a fault fails (RDMA ODP)" },
 
-	STORM_KEYS(STORM_MUNMAP, "munmap", "16",
-		   "munmap + remap (write lock, detach, downgrade, zap)"),
-	STORM_KEYS(STORM_MADVISE, "madvise", "16", "madvise(MADV_DONTNEED) (zap under read lock)"),
-	STORM_KEYS(STORM_KSWAPD, "kswapd", "32",
-		   "a kswapd-like scanner reclaiming range_pages candidates per operation"),
-	STORM_KEYS(STORM_ALLOC, "alloc", "16",
-		   "allocating threads faulting pages in, reclaiming directly when memory is short"),
-	STORM_KEYS(STORM_NUMA, "numa", "4096",
-		   "NUMA-balancing-like protection changes over large ranges"),
-	STORM_KEYS(STORM_OOM_REAP, "oom_reap", "64",
-		   "an OOM-reaper-like zap: mmap_lock trylock, non-blockable"),
-	STORM_KEYS(STORM_MIGRATE, "migrate", "8",
-		   "page migration of range_pages candidates per operation"),
+};
 
+/* ... and after them. */
+static const struct scenario_key tail_keys[] = {
 	{ "debug.inject", KEY_STRING, OFF(inject), sizeof(((struct scenario *)0)->inject),
 	  "", 0, 0, NULL, NULL,
 	  "POINT:yield or POINT:sleep=N(us|ms), comma-separated: widen a race window for tests "
@@ -136,7 +103,66 @@ static const struct scenario_key keys[] = {
 	  "rq_queued rq_released; strategies/inject.c); empty: off" },
 };
 
-#define NR_KEYS	(sizeof(keys) / sizeof(keys[0]))
+#define NR_HEAD		(sizeof(head_keys) / sizeof(head_keys[0]))
+#define NR_TAIL		(sizeof(tail_keys) / sizeof(tail_keys[0]))
+#define KEYS_PER_STORM	5
+#define NR_KEYS		(NR_HEAD + KEYS_PER_STORM * STORM_NR + NR_TAIL)
+
+/* Every key: head_keys, each storm's keys in the storm table's order, tail_keys. */
+static struct scenario_key keys[NR_KEYS];
+static pthread_once_t keys_once = PTHREAD_ONCE_INIT;
+
+static const char *storm_key_name(const struct storm_desc *st, const char *what)
+{
+	char *name;
+
+	if (asprintf(&name, "storm.%s.%s", st->name, what) < 0)
+		abort();
+	return name;		/* lives as long as the program */
+}
+
+/* The keys of one storm, from its descriptor (storm.h). */
+static void storm_keys(struct scenario_key *k, int i)
+{
+	const struct storm_desc *st = storms[i];
+	char *help;
+
+	if (strcmp(st->name, storm_kind_name[i]) || !st->model_op || !st->range.def)
+		abort();	/* a storm file whose descriptor is not <file>_storm */
+	if (asprintf(&help, "threads running %s; 0 turns it off", st->help) < 0)
+		abort();
+	k[0] = (struct scenario_key){ storm_key_name(st, "threads"), KEY_UINT,
+		OFF(storm[i].threads), 0, "0", 0, 64, NULL, "threads", help };
+	k[1] = (struct scenario_key){ storm_key_name(st, "rate"), KEY_RATE,
+		OFF(storm[i].rate), 0, "max", 0, 1e9, NULL, "ops/s",
+		"operations per second per thread, open loop; max: back to back" };
+	k[2] = (struct scenario_key){ storm_key_name(st, "range_pages"), KEY_DIST,
+		OFF(storm[i].range), 0, st->range.def, 1, 1UL << 30, NULL, "pages",
+		st->range.help };
+	k[3] = (struct scenario_key){ storm_key_name(st, "target"), KEY_ENUM,
+		OFF(storm[i].target), 0, "all", 0, 0, target_choices, NULL,
+		"all: anywhere; hot: inside the mirror's hot set" };
+	k[4] = (struct scenario_key){ storm_key_name(st, "try"), KEY_BOOL,
+		OFF(storm[i].try_mode), 0, "no", 0, 0, NULL, NULL,
+		st->can_try ? "non-blockable invalidation: skip busy candidates (try-to-invalidate)" :
+			      "no try mode: only 'no'" };
+}
+
+static void keys_build(void)
+{
+	struct scenario_key *k = keys;
+
+	memcpy(k, head_keys, sizeof(head_keys));
+	k += NR_HEAD;
+	for (int i = 0; i < STORM_NR; i++, k += KEYS_PER_STORM)
+		storm_keys(k, i);
+	memcpy(k, tail_keys, sizeof(tail_keys));
+}
+
+static void keys_init(void)
+{
+	pthread_once(&keys_once, keys_build);
+}
 
 static void *field(struct scenario *s, const struct scenario_key *k)
 {
@@ -150,6 +176,7 @@ static const void *cfield(const struct scenario *s, const struct scenario_key *k
 
 static const struct scenario_key *find_key(const char *name)
 {
+	keys_init();
 	for (size_t i = 0; i < NR_KEYS; i++)
 		if (!strcmp(keys[i].name, name))
 			return &keys[i];
@@ -303,6 +330,7 @@ void scenario_defaults(struct scenario *s)
 {
 	char err[SCENARIO_ERR_LEN];
 
+	keys_init();
 	memset(s, 0, sizeof(*s));
 	for (size_t i = 0; i < NR_KEYS; i++)
 		if (parse_value(s, &keys[i], keys[i].def, err))
@@ -456,6 +484,25 @@ int scenario_set(struct scenario *s, const char *assignment, char *err)
 	return parse_value(s, k, eq + 1, err);
 }
 
+/* "kswapd and alloc": the storms that have a try mode, for an error */
+static const char *try_storms(void)
+{
+	static char list[160];
+	int n = 0, seen = 0;
+
+	for (int i = 0; i < STORM_NR; i++)
+		seen += storms[i]->can_try;
+	list[0] = '\0';
+	for (int i = 0; i < STORM_NR; i++) {
+		if (!storms[i]->can_try)
+			continue;
+		n++;
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+			 n == 1 ? "" : n == seen ? " and " : ", ", storms[i]->name);
+	}
+	return list;
+}
+
 int scenario_validate(const struct scenario *s, char *err)
 {
 	char msg[SCENARIO_ERR_LEN - 32];
@@ -488,13 +535,12 @@ int scenario_validate(const struct scenario *s, char *err)
 		const struct storm_params *p = &s->storm[i];
 
 		if (p->try_mode && !storms[i]->can_try)
-			return fail(err, "storm.%s.try: only kswapd and alloc storms have a try mode",
-				    storm_kind_name[i]);
+			return fail(err, "storm.%s.try: only the %s storms have a try mode",
+				    storm_kind_name[i], try_storms());
 		if (!p->threads)
 			continue;
 		space = p->target == TARGET_HOT ? s->hot_pages : s->pages;
-		if ((i == STORM_MUNMAP || i == STORM_MADVISE || i == STORM_NUMA ||
-		     i == STORM_OOM_REAP || i == STORM_ALLOC) && p->range.hi > space)
+		if (storms[i]->range.in_space && p->range.hi > space)
 			return fail(err, "storm.%s.range_pages (up to %lu) is larger than the %s (%lu pages)",
 				    storm_kind_name[i], p->range.hi,
 				    p->target == TARGET_HOT ? "hot set" : "address space", space);
@@ -565,6 +611,7 @@ void scenario_for_each(const struct scenario *s,
 {
 	char buf[192];
 
+	keys_init();
 	for (size_t i = 0; i < NR_KEYS; i++) {
 		format_value(s, &keys[i], buf, sizeof(buf));
 		fn(keys[i].name, buf, arg);
@@ -573,6 +620,7 @@ void scenario_for_each(const struct scenario *s,
 
 void scenario_print_keys(FILE *out)
 {
+	keys_init();
 	for (size_t i = 0; i < NR_KEYS; i++) {
 		const struct scenario_key *k = &keys[i];
 

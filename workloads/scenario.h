@@ -28,15 +28,14 @@ unsigned long dist_sample(const struct dist *d, struct rand_state *r);
 /* Where a storm's ranges fall. */
 enum target { TARGET_ALL, TARGET_HOT };
 
-/* The storms: each is one file in workloads/storms/. */
+/*
+ * The storms: one file each in workloads/storms/, collected by the build
+ * into storm-list.h (STORM(name) per file, by name): STORM_<name>.
+ */
 enum storm_kind {
-	STORM_MUNMAP,
-	STORM_MADVISE,
-	STORM_KSWAPD,
-	STORM_ALLOC,		/* allocating threads: direct reclaim */
-	STORM_NUMA,
-	STORM_OOM_REAP,
-	STORM_MIGRATE,
+#define STORM(name) STORM_##name,
+#include "storm-list.h"
+#undef STORM
 	STORM_NR,
 };
 
@@ -79,6 +78,7 @@ struct scenario {
 	char inject[128];		/* debug.inject: strategies/inject.h */
 };
 
+/* storms[k]->name, by kind */
 extern const char *const storm_kind_name[STORM_NR];
 
 /* Errors carry one line naming the problem, file and line where known. */

@@ -1,33 +1,83 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * storm.h - invalidation sources.  A storm is one operation (unmap a range,
- * reclaim a batch, ...); the harness owns its threads, its open-loop
- * schedule and its timing.
+ * storm.h - invalidation sources.  A storm is one file in workloads/storms/:
+ * one struct storm_desc named <file>_storm, declaring its name, its keys'
+ * defaults and help, whether it can try-invalidate, what its range means,
+ * the invalidations it makes, and its operation in each world.  The build
+ * collects the files by wildcard into storm-list.h; the scenario keys
+ * (storm.<name>.*), their validation, `snapbench list` and the runner's
+ * threads all come from the table below.  The harness owns a storm's
+ * threads, its open-loop schedule and its timing.
  */
 #ifndef SNAP_STORM_H
 #define SNAP_STORM_H
+
+#include <stdbool.h>
 
 #include "harness/rand.h"
 #include "workloads/mm.h"
 #include "workloads/scenario.h"
 
+/* What a storm's operation sees, in either world. */
 struct storm_ctx {
-	struct mm *mm;
 	const struct scenario *sc;
 	const struct storm_params *p;
 	struct rand_state rand;
+	unsigned long seq;		/* operations started so far */
+	/* the model world */
+	struct mm *mm;
+	/* the kernel world */
+	char *base;			/* the mirrored mapping: mm.pages pages */
+	char *scratch;			/* STORM_NEEDS_SCRATCH: range_pages.hi pages */
+	int nr_nodes;			/* NUMA nodes of the machine */
 };
 
-struct storm_ops {
-	enum storm_kind kind;
-	enum mm_inval_kind inval_kind;	/* the invalidations it makes */
-	bool can_try;			/* honours storm.<name>.try */
-	/* One operation.  Returns 0, or -EAGAIN when it was skipped. */
+#define STORM_PAGE_SIZE		4096UL	/* the kernel world's pages */
+
+/* What a kernel-world operation needs of the run (storm_kernel.needs). */
+enum {
+	STORM_NEEDS_RESIDENT	= 1 << 0,	/* real pages, not the zero page,
+						 * written before the run */
+	STORM_NEEDS_MEMCG	= 1 << 1,	/* the run's process in a memcg
+						 * at memory.max (mm.memory_pages) */
+	STORM_NEEDS_NODES	= 1 << 2,	/* two NUMA nodes */
+	STORM_NEEDS_SCRATCH	= 1 << 3,	/* a private buffer per thread */
+	STORM_READ_ONLY_MIRROR	= 1 << 4,	/* it write-protects pages: mirror
+						 * passes fault read-only */
+};
+
+/* A storm in the kernel world (harness/world_kernel.c). */
+struct storm_kernel {
+	/*
+	 * One operation, real system calls on c->base.  Returns 0, -EAGAIN
+	 * when it was skipped (the kernel said busy or no memory), or -errno,
+	 * which fails the run.  NULL: not available in the kernel world; the
+	 * storm is dropped from the run (threads 0), with @note in the result.
+	 */
 	int (*op)(struct storm_ctx *c);
+	/* NULL: the real invalidation source; else how it stands in, or why none */
+	const char *note;
+	unsigned int needs;		/* STORM_NEEDS_*, STORM_READ_ONLY_MIRROR */
 };
 
-/* Indexed by enum storm_kind. */
-extern const struct storm_ops *const storms[STORM_NR];
+struct storm_desc {
+	const char *name;		/* storm.<name>.* keys, thread role */
+	const char *help;		/* "threads running <help>" */
+	struct {
+		const char *def;	/* storm.<name>.range_pages default */
+		const char *help;	/* what a range is */
+		bool in_space;		/* pages of the target (checked to fit),
+					 * not a count of candidates */
+	} range;
+	bool can_try;			/* honours storm.<name>.try */
+	enum mm_inval_kind inval_kind;	/* the invalidations it makes */
+	/* The model world: one operation.  Returns 0, or -EAGAIN when skipped. */
+	int (*model_op)(struct storm_ctx *c);
+	struct storm_kernel kernel;
+};
+
+/* Indexed by enum storm_kind (storm-list.h's order: by file name). */
+extern const struct storm_desc *const storms[STORM_NR];
 
 /* A range of range_pages pages inside the storm's target. */
 void storm_pick_range(struct storm_ctx *c, unsigned long *start,

@@ -2,8 +2,12 @@
 /*
  * alloc.c - an allocating thread: write-fault a range in; when memory is
  * short the allocations reclaim directly (try mode: skip busy candidates).
+ * Kernel world: the run's process is in a memcg at memory.max (mm.memory_pages):
+ * writing range_pages pages of a private buffer, then dropping them,
+ * reclaims the mirror's pages directly.
  */
 #include <errno.h>
+#include <sys/mman.h>
 
 #include "workloads/storm.h"
 
@@ -21,9 +25,26 @@ static int alloc_op(struct storm_ctx *c)
 	return ret == -EFAULT ? 0 : ret;	/* unmapped under us: fine */
 }
 
-const struct storm_ops alloc_storm = {
-	.kind		= STORM_ALLOC,
-	.inval_kind	= MM_INVAL_DIRECT_RECLAIM,
+static int alloc_kernel(struct storm_ctx *c)
+{
+	unsigned long start, end, i;
+
+	storm_pick_range(c, &start, &end);
+	for (i = 0; i < end - start; i++)
+		c->scratch[i * STORM_PAGE_SIZE] = (char)c->seq;
+	return madvise(c->scratch, (end - start) * STORM_PAGE_SIZE, MADV_DONTNEED) ?
+	       -errno : 0;
+}
+
+const struct storm_desc alloc_storm = {
+	.name		= "alloc",
+	.help		= "allocating threads faulting pages in, reclaiming directly when memory is short",
+	.range		= { .def = "16", .help = "pages per operation", .in_space = true },
 	.can_try	= true,
-	.op		= alloc_op,
+	.inval_kind	= MM_INVAL_DIRECT_RECLAIM,
+	.model_op	= alloc_op,
+	.kernel		= {
+		.op	= alloc_kernel,
+		.needs	= STORM_NEEDS_RESIDENT | STORM_NEEDS_MEMCG | STORM_NEEDS_SCRATCH,
+	},
 };

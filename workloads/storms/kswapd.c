@@ -3,8 +3,18 @@
  * kswapd.c - background reclaim: while free memory is below mm.low_free,
  * scan range_pages candidates per operation through the rmap, no mmap_lock;
  * blocking, or skipping busy candidates in try mode.
+ * Kernel world, a stand-in: madvise(MADV_PAGEOUT) of range_pages pages
+ * reclaims them through the rmap to zram swap (try mode: the sysctl
+ * vm.mmu_notifier_reclaim_try of the series).
  */
+#include <errno.h>
+#include <sys/mman.h>
+
 #include "workloads/storm.h"
+
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT	21
+#endif
 
 static int kswapd_op(struct storm_ctx *c)
 {
@@ -17,9 +27,26 @@ static int kswapd_op(struct storm_ctx *c)
 	return 0;
 }
 
-const struct storm_ops kswapd_storm = {
-	.kind		= STORM_KSWAPD,
-	.inval_kind	= MM_INVAL_RECLAIM,
+static int kswapd_kernel(struct storm_ctx *c)
+{
+	unsigned long start, end;
+
+	storm_pick_range(c, &start, &end);
+	return madvise(c->base + start * STORM_PAGE_SIZE, (end - start) * STORM_PAGE_SIZE,
+		       MADV_PAGEOUT) ? -errno : 0;
+}
+
+const struct storm_desc kswapd_storm = {
+	.name		= "kswapd",
+	.help		= "a kswapd-like scanner reclaiming range_pages candidates per operation",
+	.range		= { .def = "32", .help = "candidates scanned per operation" },
 	.can_try	= true,
-	.op		= kswapd_op,
+	.inval_kind	= MM_INVAL_RECLAIM,
+	.model_op	= kswapd_op,
+	.kernel		= {
+		.op	= kswapd_kernel,
+		.note	= "stand-in: madvise(MADV_PAGEOUT) of range_pages pages, reclaimed "
+			  "through the rmap to zram swap, not kswapd's LRU scan",
+		.needs	= STORM_NEEDS_RESIDENT,
+	},
 };

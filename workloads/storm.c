@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * storm.c - the table of storms, made from storm-list.h (every file of
+ * workloads/storms/), and what they share: picking a range inside the
+ * storm's target (the whole space, or the mirror's hot set).
+ */
+#include "workloads/storm.h"
+
+#define STORM(name) extern const struct storm_desc name##_storm;
+#include "storm-list.h"
+#undef STORM
+
+const struct storm_desc *const storms[STORM_NR] = {
+#define STORM(name) [STORM_##name] = &name##_storm,
+#include "storm-list.h"
+#undef STORM
+};
+
+const char *const storm_kind_name[STORM_NR] = {
+#define STORM(name) [STORM_##name] = #name,
+#include "storm-list.h"
+#undef STORM
+};
+
+void storm_pick_range(struct storm_ctx *c, unsigned long *start,
+		      unsigned long *end)
+{
+	unsigned long space = c->p->target == TARGET_HOT ? c->sc->hot_pages :
+							   c->sc->pages;
+	unsigned long len = dist_sample(&c->p->range, &c->rand);
+
+	if (len > space)
+		len = space;
+	*start = rand_below(&c->rand, space - len + 1);
+	*end = *start + len;
+}
