@@ -187,7 +187,10 @@ static int kernel_check(struct scenario *sc, const char **notes, char *err, size
 			sc->storm[k].threads = 0;
 		}
 	}
-	if (sc->deadline_on_fault_only)
+	if (access(KW_DEV, R_OK | W_OK))
+		snprintf(err, len, "%s: %s (a kernel with kernel-patches/ and test_snapbench loaded)",
+			 KW_DEV, strerror(errno));
+	else if (sc->deadline_on_fault_only)
 		snprintf(err, len, "scenario %s: mirror.deadline_on_fault_only is not modelled by the test driver",
 			 sc->name);
 	else if (*sc->inject)
