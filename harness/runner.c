@@ -448,6 +448,18 @@ static void summarize_thread(struct run_result *res, struct run_thread *t)
 		res->mirror_passes_max = t->passes;
 }
 
+void run_result_add_counter(struct run_result *res, const char *name, unsigned long value)
+{
+	unsigned int i = res->nr_strategy_counters;
+
+	if (i >= sizeof(res->strategy_counter) / sizeof(res->strategy_counter[0]))
+		return;
+	snprintf(res->strategy_counter[i].name, sizeof(res->strategy_counter[i].name),
+		 "%s", name);
+	res->strategy_counter[i].value = value;
+	res->nr_strategy_counters++;
+}
+
 int runner_run(const struct run_config *rc, struct run_result *res)
 {
 	struct runner *run = calloc(1, sizeof(*run));

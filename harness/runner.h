@@ -115,6 +115,9 @@ extern volatile sig_atomic_t runner_stop;
 /* Zero @res and allocate its histograms.  Returns: 0 or -ENOMEM. */
 int run_result_init(struct run_result *res);
 
+/* Add a strategy counter to @res (one past the 48th is dropped). */
+void run_result_add_counter(struct run_result *res, const char *name, unsigned long value);
+
 /* Free the histograms in @res. */
 void run_result_release(struct run_result *res);
 

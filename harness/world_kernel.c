@@ -525,40 +525,33 @@ static void kernel_measure(struct world *w, bool begin)
 	*(begin ? &w->swp0 : &w->swp1) = read_vmstat("pswpout");
 }
 
-static void add_counter(struct run_result *res, const char *name, unsigned long value)
-{
-	unsigned int i = res->nr_strategy_counters;
-
-	if (i >= sizeof(res->strategy_counter) / sizeof(res->strategy_counter[0]))
-		abort();	/* more counters than a result holds */
-	snprintf(res->strategy_counter[i].name, sizeof(res->strategy_counter[i].name), "%s", name);
-	res->strategy_counter[i].value = value;
-	res->nr_strategy_counters++;
-}
-
-/* The driver's statistics over the measured phase, as strategy counters. */
+/*
+ * The driver's statistics over the measured phase: the violations, and the
+ * rest as strategy counters (each the growth of a field, or its value).
+ */
 static void stats_to_counters(const struct snapbench_stats *a, const struct snapbench_stats *b,
 			      struct run_result *res)
 {
+#define GROWTH(f)	run_result_add_counter(res, #f, b->f - a->f)
 	res->violations = b->violations - a->violations;
-	add_counter(res, "locked_passes", b->locked_passes - a->locked_passes);
-	add_counter(res, "invalidations", b->invalidations - a->invalidations);
-	add_counter(res, "invalidate_refused", b->invalidate_refused - a->invalidate_refused);
-	add_counter(res, "rl_read_wait_ns", b->rl_read_wait_ns - a->rl_read_wait_ns);
-	add_counter(res, "rl_invalidate_waits", b->rl_invalidate_waits - a->rl_invalidate_waits);
-	add_counter(res, "rl_invalidate_stall_ns",
-		    b->rl_invalidate_stall_ns - a->rl_invalidate_stall_ns);
-	add_counter(res, "rl_invalidate_stall_max_ns", b->rl_invalidate_stall_max_ns);
-	add_counter(res, "rl_invalidate_nested", b->rl_invalidate_nested - a->rl_invalidate_nested);
-	add_counter(res, "rl_invalidate_eagain", b->rl_invalidate_eagain - a->rl_invalidate_eagain);
+	GROWTH(locked_passes);
+	GROWTH(invalidations);
+	GROWTH(invalidate_refused);
+	GROWTH(rl_read_wait_ns);
+	GROWTH(rl_invalidate_waits);
+	GROWTH(rl_invalidate_stall_ns);
+	run_result_add_counter(res, "rl_invalidate_stall_max_ns", b->rl_invalidate_stall_max_ns);
+	GROWTH(rl_invalidate_nested);
+	GROWTH(rl_invalidate_eagain);
+#undef GROWTH
 }
 
 static void kernel_counters(struct world *w, struct run_result *res)
 {
-	add_counter(res, "late_passes", atomic_load(&w->late));
-	add_counter(res, "mirror_failed_efault", atomic_load(&w->failed_efault));
-	add_counter(res, "mirror_failed_ebusy", atomic_load(&w->failed_ebusy));
-	add_counter(res, "mirror_failed_eintr", atomic_load(&w->failed_eintr));
+	run_result_add_counter(res, "late_passes", atomic_load(&w->late));
+	run_result_add_counter(res, "mirror_failed_efault", atomic_load(&w->failed_efault));
+	run_result_add_counter(res, "mirror_failed_ebusy", atomic_load(&w->failed_ebusy));
+	run_result_add_counter(res, "mirror_failed_eintr", atomic_load(&w->failed_eintr));
 	stats_to_counters(&w->st0, &w->st1, res);
 	res->reclaim_skipped = w->skip1 - w->skip0;
 	/* Every page reclaim takes from the anonymous mapping is a swap-out. */

@@ -155,15 +155,7 @@ static int model_storm_op(struct world *w, struct world_thread *t, struct storm_
 
 static void collect_strategy_counter(const char *name, unsigned long value, void *arg)
 {
-	struct run_result *res = arg;
-	unsigned int i = res->nr_strategy_counters;
-
-	if (i >= sizeof(res->strategy_counter) / sizeof(res->strategy_counter[0]))
-		return;
-	snprintf(res->strategy_counter[i].name, sizeof(res->strategy_counter[i].name),
-		 "%s", name);
-	res->strategy_counter[i].value = value;
-	res->nr_strategy_counters++;
+	run_result_add_counter(arg, name, value);
 }
 
 static void model_counters(struct world *w, struct run_result *res)
