@@ -11,7 +11,7 @@
 # Variables: KERNEL_VERSION (default 6.12: the newest 6.12 in the archive),
 # KERNEL_BUILD_FLAGS (e.g. --no-patches), KERNEL_TEST_FLAGS (e.g. to drop
 # --debug), KERNEL_BOOT_FLAGS (e.g. --accel tcg), KERNEL_OUT (results dir).
-# `make all` builds only the in-guest runner; kernels stay in the cache.
+# `make all` builds only the guest's static snapbench; kernels stay in the cache.
 
 KERNEL_VERSION     ?= 6.12
 KERNEL_BUILD_FLAGS ?=
