@@ -93,18 +93,12 @@ struct kernel_thread {
 	size_t scratch_len;
 };
 
+/* Whether a storm of @sc that runs needs @what (or, with @what 0, tries). */
 static bool storm_needs(const struct scenario *sc, unsigned int what)
 {
 	for (int k = 0; k < STORM_NR; k++)
-		if (sc->storm[k].threads && (storms[k]->kernel.needs & what))
-			return true;
-	return false;
-}
-
-static bool try_mode(const struct scenario *sc)
-{
-	for (int k = 0; k < STORM_NR; k++)
-		if (sc->storm[k].threads && sc->storm[k].try_mode)
+		if (sc->storm[k].threads &&
+		    (what ? storms[k]->kernel.needs & what : sc->storm[k].try_mode))
 			return true;
 	return false;
 }
@@ -121,25 +115,33 @@ static int count_nodes(void)
 	}
 }
 
+/* The number after @name in a "name number" file (vmstat, memory.events). */
+static bool read_key(const char *path, const char *name, unsigned long *value)
+{
+	unsigned long v;
+	bool seen = false;
+	char key[64];
+	FILE *f = fopen(path, "r");
+
+	while (f && fscanf(f, "%63s %lu", key, &v) == 2)
+		if (!strcmp(key, name))
+			*value = v, seen = true;
+	if (f)
+		fclose(f);
+	return seen;
+}
+
 /* A /proc/vmstat counter; a missing one is said once, and read as 0. */
 static unsigned long read_vmstat(const char *name)
 {
 	static bool warned;
-	unsigned long v, found = 0;
-	bool seen = false;
-	char key[64];
-	FILE *f = fopen("/proc/vmstat", "r");
+	unsigned long v = 0;
 
-	while (f && fscanf(f, "%63s %lu", key, &v) == 2)
-		if (!strcmp(key, name))
-			found = v, seen = true;
-	if (f)
-		fclose(f);
-	if (!seen && !warned) {
+	if (!read_key("/proc/vmstat", name, &v) && !warned) {
 		fprintf(stderr, "snapbench: no %s in /proc/vmstat: reclaim counters read as 0\n", name);
 		warned = true;
 	}
-	return found;
+	return v;
 }
 
 static int write_file(const char *path, const char *text)
@@ -156,15 +158,9 @@ static int write_file(const char *path, const char *text)
 /* oom_kill of the run's memcg (0 outside one) */
 static unsigned long memcg_oom_kills(void)
 {
-	unsigned long v, kills = 0;
-	char key[64];
-	FILE *f = fopen(KW_MEMCG "/memory.events", "r");
+	unsigned long kills = 0;
 
-	while (f && fscanf(f, "%63s %lu", key, &v) == 2)
-		if (!strcmp(key, "oom_kill"))
-			kills = v;
-	if (f)
-		fclose(f);
+	read_key(KW_MEMCG "/memory.events", "oom_kill", &kills);
 	return kills;
 }
 
@@ -196,7 +192,7 @@ static int kernel_check(struct scenario *sc, const char **notes, char *err, size
 	else if (*sc->inject)
 		snprintf(err, len, "scenario %s: debug.inject widens races of the model's strategies only",
 			 sc->name);
-	else if (try_mode(sc) && access(KW_TRY_SYSCTL, F_OK))
+	else if (storm_needs(sc, 0) && access(KW_TRY_SYSCTL, F_OK))
 		snprintf(err, len, "scenario %s needs %s (the series' try-invalidate patch)",
 			 sc->name, KW_TRY_SYSCTL);
 	else if (storm_needs(sc, STORM_NEEDS_NODES) && count_nodes() < 2)
@@ -222,7 +218,7 @@ static int kernel_before_run(const struct scenario *sc, char *err, size_t len)
 	int ret = 0;
 
 	if (!access(KW_TRY_SYSCTL, F_OK))
-		ret = write_file(KW_TRY_SYSCTL, try_mode(sc) ? "1" : "0");
+		ret = write_file(KW_TRY_SYSCTL, storm_needs(sc, 0) ? "1" : "0");
 	if (!ret && storm_needs(sc, STORM_NEEDS_MEMCG)) {
 		if (mkdir(KW_MEMCG, 0755) && errno != EEXIST)
 			ret = -errno;
