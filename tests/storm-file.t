@@ -11,7 +11,7 @@ TAP_TMP_NAME=storm-file
 
 # The sources a snapbench build reads (build.mk files, C, the uapi patch).
 mkdir -p "$T/src"
-tar -cf - Makefile harness strategies workloads tests fuzz kernel-patches |
+tar -cf - Makefile $(ls -d lib 2>/dev/null) harness strategies workloads tests fuzz kernel-patches |
 	tar -xf - -C "$T/src"
 cat > "$T/src/workloads/storms/probe.c" <<'STORM'
 // SPDX-License-Identifier: GPL-2.0
