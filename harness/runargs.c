@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/number.h"
 #include "harness/runargs.h"
+#include "lib/number.h"
 #include "workloads/scenario.h"
 
 static int __attribute__((format(printf, 2, 3)))

@@ -16,13 +16,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "harness/clock.h"
 #include "harness/micro.h"
-#include "harness/number.h"
-#include "harness/rand.h"
 #include "harness/result.h"
 #include "harness/runargs.h"
 #include "harness/runner.h"
+#include "lib/clock.h"
+#include "lib/number.h"
+#include "lib/rand.h"
 #include "workloads/storm.h"
 
 /* Exit statuses of `snapbench run` (README, run --help). */
@@ -899,6 +899,7 @@ static int cmd_run(int argc, char **argv, const char *cmdline)
 			.scenario = s->name, .sc = s,
 			.strategy = c->ops->name,
 			.known_unsafe = c->ops->known_unsafe,
+			.strategy_params = c->ops->params,
 			.topology = topology,
 			.placement = a.placement, .seed = rc.seed,
 			.rep = c->first_rep + run[i].k, .reps = c->first_rep + a.reps,

@@ -7,7 +7,7 @@
 #ifndef SNAP_STORM_H
 #define SNAP_STORM_H
 
-#include "harness/rand.h"
+#include "lib/rand.h"
 #include "workloads/mm.h"
 #include "workloads/scenario.h"
 

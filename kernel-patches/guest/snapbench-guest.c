@@ -70,9 +70,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "harness/clock.h"
 #include "harness/histogram.h"
 #include "harness/result.h"
+#include "lib/clock.h"
 #include "workloads/scenario.h"
 #include "test_snapbench.h"	/* from the patched tree's include/uapi/linux */
 

@@ -3,6 +3,7 @@
  * storm.c - the table of storms and what they share: picking a range
  * inside the storm's target (the whole space, or the mirror's hot set).
  */
+#include "workloads/range.h"
 #include "workloads/storm.h"
 
 extern const struct storm_ops munmap_storm, madvise_storm, kswapd_storm,
@@ -21,12 +22,5 @@ const struct storm_ops *const storms[STORM_NR] = {
 void storm_pick_range(struct storm_ctx *c, unsigned long *start,
 		      unsigned long *end)
 {
-	unsigned long space = c->p->target == TARGET_HOT ? c->sc->hot_pages :
-							   c->sc->pages;
-	unsigned long len = dist_sample(&c->p->range, &c->rand);
-
-	if (len > space)
-		len = space;
-	*start = rand_below(&c->rand, space - len + 1);
-	*end = *start + len;
+	range_pick_storm(c->sc, c->p, &c->rand, start, end);
 }
