@@ -21,6 +21,7 @@ TEST_PROGS   :=	# compiled TAP tests, $(B)/tests/*.t
 TEST_SCRIPTS :=	# TAP test scripts, tests/*.t
 C_TESTS      :=	# names of C tests: tests/NAME.c
 
+include lib/build.mk
 include strategies/build.mk
 include workloads/build.mk
 include harness/build.mk

@@ -152,6 +152,10 @@ static void write_context(struct json *j, const struct run_context *ctx,
 	json_object_end(j);
 	json_string(j, "strategy", ctx->strategy);
 	json_bool(j, "strategy_known_unsafe", ctx->known_unsafe);
+	json_object_begin(j, "strategy_params");
+	for (const struct snap_param *p = ctx->strategy_params; p && p->name; p++)
+		json_uint(j, p->name, p->value);
+	json_object_end(j);
 	json_uint(j, "seed", ctx->seed);
 	json_int(j, "rep", ctx->rep);
 	json_int(j, "reps", ctx->reps);

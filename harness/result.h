@@ -16,6 +16,7 @@ struct run_context {
 	const struct scenario *sc;	/* effective values */
 	const char *strategy;
 	bool known_unsafe;		/* the strategy's snap_ops.known_unsafe */
+	const struct snap_param *strategy_params; /* its snap_ops.params; NULL: none */
 	const char *topology;		/* hwloc summary */
 	const char *placement;		/* the policy as given */
 	uint64_t seed;

@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/number.h"
 #include "harness/runargs.h"
 #include "harness/world.h"
+#include "lib/number.h"
 #include "workloads/scenario.h"
 
 static int __attribute__((format(printf, 2, 3)))

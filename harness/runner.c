@@ -17,12 +17,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "harness/clock.h"
-#include "harness/rand.h"
 #include "harness/runner.h"
 #include "harness/sched.h"
 #include "harness/world.h"
+#include "lib/clock.h"
+#include "lib/rand.h"
 #include "strategies/inject.h"
+#include "workloads/range.h"
 #include "workloads/storm.h"
 
 enum phase { PHASE_WARMUP, PHASE_MEASURE, PHASE_STOP };
@@ -103,25 +104,6 @@ static bool thread_phase(struct run_thread *t)
 	return phase != PHASE_STOP;
 }
 
-static void mirror_pick(struct run_thread *t, struct rand_state *r,
-			unsigned long *cursor, unsigned long *start,
-			unsigned long *end)
-{
-	const struct scenario *sc = t->run->sc;
-	unsigned long len = dist_sample(&sc->mirror_range, r);
-	unsigned long space = sc->pattern == PATTERN_HOT ? sc->hot_pages : sc->pages;
-
-	if (sc->pattern == PATTERN_SEQUENTIAL) {
-		if (*cursor + len > space)
-			*cursor = 0;
-		*start = *cursor;
-		*cursor += len;
-	} else {
-		*start = rand_below(r, space - len + 1);
-	}
-	*end = *start + len;
-}
-
 static void mirror_loop(struct run_thread *t, struct rand_state *r)
 {
 	const struct scenario *sc = t->run->sc;
@@ -135,7 +117,7 @@ static void mirror_loop(struct run_thread *t, struct rand_state *r)
 	while (thread_phase(t)) {
 		bool measured = t->wt.measuring;
 
-		mirror_pick(t, r, &cursor, &start, &end);
+		range_pick_mirror(sc, r, &cursor, &start, &end);
 		write = rand_below(r, 1000) < sc->write_permille;
 		thread_doing(t, wo->mirror_doing, start, end);
 		ret = wo->mirror_pass(t->run->w, &t->wt, start, end, write, &res);

@@ -16,14 +16,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "harness/clock.h"
 #include "harness/micro.h"
-#include "harness/number.h"
-#include "harness/rand.h"
 #include "harness/result.h"
 #include "harness/runargs.h"
 #include "harness/runner.h"
 #include "harness/world.h"
+#include "lib/clock.h"
+#include "lib/number.h"
+#include "lib/rand.h"
 #include "workloads/storm.h"
 
 /* Exit statuses of `snapbench run` (README, run --help). */
@@ -961,6 +961,7 @@ static int cmd_run(int argc, char **argv, const char *cmdline)
 			.scenario = s->name, .sc = s,
 			.strategy = c->ops->name,
 			.known_unsafe = c->ops->known_unsafe,
+			.strategy_params = c->ops->params,
 			.topology = topology,
 			.placement = a.placement, .seed = rc.seed,
 			.rep = c->first_rep + run[i].k, .reps = c->first_rep + a.reps,

@@ -52,10 +52,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "harness/clock.h"
 #include "harness/result.h"
 #include "harness/runner.h"
 #include "harness/world.h"
+#include "lib/clock.h"
 #include "workloads/storm.h"
 #include "test_snapbench.h"	/* the series' include/uapi/linux, by harness/build.mk */
 

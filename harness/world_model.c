@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/clock.h"
 #include "harness/runner.h"
 #include "harness/world.h"
+#include "lib/clock.h"
 #include "workloads/storm.h"
 
 struct world {

@@ -16,9 +16,10 @@
  *	invalidation:     bump seq; if nr_locked == 0, go on (never waits);
  *	                  else unbump, queue INVAL (FIFO), bump again, go on
  *
- * A pass turns locked after HYBRID_ATTEMPTS failed attempts on the same
- * range.  While nobody is locked, invalidations cost what they cost under
- * seqretry: a sequence bump, no lock.
+ * A pass turns locked after HYBRID_ATTEMPTS failed attempts (its caller
+ * numbers the attempts of a pass in snap_range.attempt).  While nobody is
+ * locked, invalidations cost what they cost under seqretry: a sequence
+ * bump, no lock.
  *
  * Why a locked pass needs no retry: an invalidation bumps its intervals and
  * then reads nr_locked; a locking pass increments nr_locked and then waits
@@ -67,14 +68,6 @@ struct hybrid_range {
 };
 SNAP_RANGE_PRIV_FITS(struct hybrid_range);
 
-/* The pass this thread is working on: attempts survive read_end(). */
-static _Thread_local struct {
-	const struct snap_dom *d;
-	unsigned long start, end;
-	unsigned int failed;
-	bool committed;
-} hybrid_pass;
-
 static struct hybrid_range *hybrid_range(struct snap_range *r)
 {
 	return (struct hybrid_range *)r->priv;
@@ -112,16 +105,7 @@ static int hybrid_read_begin(struct snap_dom *d, struct snap_range *r)
 	struct hybrid_dom *h = d->priv;
 	int ret;
 
-	if (hybrid_pass.d != d || hybrid_pass.start != r->start ||
-	    hybrid_pass.end != r->end || hybrid_pass.committed) {
-		hybrid_pass.d = d;
-		hybrid_pass.start = r->start;
-		hybrid_pass.end = r->end;
-		hybrid_pass.failed = 0;
-	}
-	hybrid_pass.committed = false;
-
-	hr->locked = hybrid_pass.failed >= HYBRID_ATTEMPTS;
+	hr->locked = r->attempt >= HYBRID_ATTEMPTS;
 	if (hr->locked) {
 		atomic_fetch_add(&h->nr_locked, 1);
 		hr->node.start = r->start;
@@ -140,11 +124,9 @@ static int hybrid_read_begin(struct snap_dom *d, struct snap_range *r)
 static bool hybrid_read_retry(struct snap_dom *d, struct snap_range *r)
 {
 	struct hybrid_dom *h = d->priv;
-	bool retry = !hybrid_range(r)->locked &&
-		     seqcount_sample(h->seq, r->start, r->end) != r->seq;
 
-	hybrid_pass.committed = !retry;
-	return retry;
+	return !hybrid_range(r)->locked &&
+	       seqcount_sample(h->seq, r->start, r->end) != r->seq;
 }
 
 static void hybrid_read_end(struct snap_dom *d, struct snap_range *r)
@@ -156,8 +138,6 @@ static void hybrid_read_end(struct snap_dom *d, struct snap_range *r)
 		rangequeue_release(&h->queue, &hr->node);
 		atomic_fetch_sub(&h->nr_locked, 1);
 	}
-	if (!hybrid_pass.committed)
-		hybrid_pass.failed++;
 }
 
 static int hybrid_invalidate_start(struct snap_dom *d, struct snap_range *r,
@@ -218,9 +198,20 @@ static bool hybrid_lost_wakeup(struct snap_dom *d, pthread_t thread, char *buf, 
 	return rangequeue_lost_wakeup(&h->queue, thread, buf, len);
 }
 
+static const struct snap_param hybrid_params[] = {
+	{ "attempts", HYBRID_ATTEMPTS,
+	  "optimistic attempts of a pass before it takes the range lock" },
+	{ NULL },
+};
+
+#define HYBRID_STR(x)	#x
+#define HYBRID_XSTR(x)	HYBRID_STR(x)
+
 const struct snap_ops hybrid_ops = {
 	.name			= "hybrid",
-	.summary		= "seqretry for 3 attempts, then one pass under the FIFO range lock",
+	.summary		= "seqretry for " HYBRID_XSTR(HYBRID_ATTEMPTS)
+				  " attempts, then one pass under the FIFO range lock",
+	.params			= hybrid_params,
 	.init			= hybrid_init,
 	.fini			= hybrid_fini,
 	.read_begin		= hybrid_read_begin,

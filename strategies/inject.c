@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/clock.h"
+#include "lib/clock.h"
 #include "strategies/inject.h"
 
 static const char *const inject_points[INJECT_NR] = {

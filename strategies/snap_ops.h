@@ -14,7 +14,7 @@
  *	again:	read_begin(r)
  *		snapshot CPU PTEs of [start, end), faulting pages in
  *		lock device page table
- *		if (read_retry(r)) { unlock; read_end(r); retries++; goto again; }
+ *		if (read_retry(r)) { unlock; read_end(r); r.attempt++; goto again; }
  *		write device PTEs
  *		unlock device page table
  *		read_end(r)
@@ -33,6 +33,11 @@
  * @start: first page (inclusive)
  * @end: last page (exclusive)
  * @seq: sequence sampled by read_begin(), for strategies that use one
+ * @attempt: set by the caller of read_begin(): 0 for the first snapshot of
+ *           a pass, one more for each snapshot thrown away since (read_retry()
+ *           said so, or a fault failed); 0 for an invalidation.  A policy
+ *           that changes with the attempt (hybrid) reads it here, never
+ *           guesses where a pass began.
  * @priv: storage the strategy owns while the range is in flight (a queue
  *        node, say); generic code never reads it
  *
@@ -43,6 +48,7 @@ struct snap_range {
 	unsigned long start;
 	unsigned long end;
 	unsigned long seq;
+	unsigned int attempt;
 	_Alignas(16) unsigned long priv[24];
 };
 
@@ -66,6 +72,18 @@ struct snap_dom {
 	unsigned long nr_pages;
 	unsigned long interval_pages;
 	void *priv;
+};
+
+/**
+ * struct snap_param - one fixed parameter of a strategy
+ * @name: a JSON key: lower case, digits and '_'
+ * @value: its value
+ * @help: what it bounds or sets, one line
+ */
+struct snap_param {
+	const char *name;
+	unsigned long value;
+	const char *help;
 };
 
 /**
@@ -103,6 +121,9 @@ struct snap_dom {
  *	so, writes one line about it to @buf.  For the watchdog's hang report.
  * @known_unsafe: a historical design kept to show how it fails.  Tests that
  *	require correctness assert its findings instead of expecting none.
+ * @params: optional; the strategy's fixed parameters (hybrid's attempt
+ *	bound), ended by an entry with a NULL name.  The result file records
+ *	them as context.strategy_params.
  */
 struct snap_ops {
 	const char *name;
@@ -120,6 +141,7 @@ struct snap_ops {
 		       void *arg);
 	bool (*lost_wakeup)(struct snap_dom *d, pthread_t thread, char *buf, size_t len);
 	bool known_unsafe;
+	const struct snap_param *params;
 };
 
 /*

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "harness/clock.h"
+#include "lib/clock.h"
 #include "strategies/snap_ops.h"
 #include "strategies/waitstats.h"
 

@@ -154,9 +154,21 @@ out=$("$SB" run --scenario reclaim-try --strategy hybrid --reps 2 --seed 2 --dur
 	--set mm.memory_pages=768 --set mm.min_free=64 --set mm.low_free=256 \
 	--placement none --quiet --out "$T/h" 2>/dev/null)
 max=$(sed -n 's/^SUMMARY .* retries_max=\([0-9]*\) .*/\1/p' <<<"$out" | sort -n | tail -n 1)
-[ "$(grep -c '^SUMMARY ' <<<"$out")" -eq 2 ] && [ -n "$max" ] && [ "$max" -le 3 ] &&
-	grep -q '"fault_retries_per_pass_max": ' "$T/h/reclaim-try/hybrid/rep-0.json"
-ok $? "hybrid under memory pressure: retries_max $max <= 3; fault_retries recorded apart"
+h0="$T/h/reclaim-try/hybrid/rep-0.json"
+bound=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["context"]["strategy_params"]["attempts"])' \
+	"$h0" 2>/dev/null)
+[ "$(grep -c '^SUMMARY ' <<<"$out")" -eq 2 ] && [ -n "$max" ] && [ "$bound" = 3 ] &&
+	[ "$max" -le "$bound" ] && grep -q '"fault_retries_per_pass_max": ' "$h0"
+ok $? "hybrid under memory pressure: retries_max $max <= its bound ${bound:-missing} (context.strategy_params.attempts); fault_retries recorded apart"
+"$SB" list | grep -q "^  hybrid .* for $bound attempts," &&
+	python3 - "$h0" "$T/h/bad-params.json" <<'PY' && harness/check-result "$h0" >/dev/null &&
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["context"]["strategy_params"] = {"attempts": "3"}
+json.dump(d, open(sys.argv[2], "w"))
+PY
+	! harness/check-result "$T/h/bad-params.json" >/dev/null 2>&1
+ok $? "hybrid's summary in \`list\` names the bound its result file reports; check-result refuses a parameter that is not a number"
 
 # -- 5. kernel run checks its input before any download or build.  apt's
 # tools are stand-ins that leave a mark, so a check that let a run through

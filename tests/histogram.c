@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "harness/histogram.h"
-#include "harness/rand.h"
+#include "lib/rand.h"
 #include "tests/tap.h"
 
 static int cmp_u64(const void *a, const void *b)

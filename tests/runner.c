@@ -81,6 +81,7 @@ static void test_run(const struct snap_ops *ops)
 	struct run_context ctx = {
 		.command_line = "tests/runner", .executable = "tests/runner.t",
 		.scenario = "runner-test", .strategy = ops->name,
+		.strategy_params = ops->params,
 		.topology = "test", .placement = "none", .seed = 1, .reps = 1,
 	};
 	struct scenario sc;

@@ -17,7 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "harness/clock.h"
+#include "lib/clock.h"
 #include "strategies/snap_ops.h"
 #include "tests/tap.h"
 
@@ -340,11 +340,13 @@ static void test_rangelock_fifo(void)
 
 /* --------------------------------------------------------------- hybrid */
 
-/* One optimistic attempt on [0, 16) that an invalidation forces to retry. */
-static bool hybrid_failed_attempt(struct snap_dom *d)
+/* Optimistic attempt @attempt on [0, 16) that an invalidation forces to retry. */
+static bool hybrid_failed_attempt(struct snap_dom *d, unsigned int attempt)
 {
 	struct snap_range rd = range(0, 16), inv = range(4, 5);
 	bool retried;
+
+	rd.attempt = attempt;
 
 	d->ops->read_begin(d, &rd);
 	d->ops->invalidate_start(d, &inv, true);
@@ -376,8 +378,9 @@ static void test_hybrid(void)
 	ops->read_end(&d, &rd);
 
 	for (i = 1; i < 3; i++)
-		all_retried &= hybrid_failed_attempt(&d);
+		all_retried &= hybrid_failed_attempt(&d, i);
 	rd = range(0, 16);
+	rd.attempt = 3;
 	ops->read_begin(&d, &rd);	/* the fourth attempt: locked */
 	call_start(&c, &d, CALL_INVAL, 8, 9, true);
 	ok(all_retried && wait_blocked(&c),
@@ -399,10 +402,23 @@ static void test_hybrid(void)
 	ops->invalidate_end(&d, &inv);
 	ops->read_end(&d, &rd);
 	snap_dom_fini(&d);
+
+	/* Only the attempt number decides, not what this thread did before. */
+	dom_setup(&d, "hybrid");
+	rd = range(100, 116);
+	rd.attempt = 3;
+	ops->read_begin(&d, &rd);
+	inv = range(104, 105);
+	ok(ops->invalidate_start(&d, &inv, false) == -EAGAIN,
+	   "hybrid: attempt 3 of a pass is locked, with no failed attempt before it");
+	ok(!ops->read_retry(&d, &rd), "hybrid: ... and commits without retry");
+	ops->read_end(&d, &rd);
+	snap_dom_fini(&d);
 }
 
 static void test_registry(void)
 {
+	bool params_ok = true;
 	int n = 0;
 
 	for (const struct snap_ops *const *o = snap_strategies; *o; o++) {
@@ -416,6 +432,12 @@ static void test_registry(void)
 	}
 	ok(n >= 2 && !snap_strategy_find("no-such-strategy"),
 	   "registry: %d strategies, unknown names are not found", n);
+	for (const struct snap_ops *const *o = snap_strategies; *o; o++) {
+		for (const struct snap_param *p = (*o)->params; p && p->name; p++)
+			params_ok &= *p->name && strspn(p->name, "abcdefghijklmnopqrstuvwxyz0123456789_") ==
+				     strlen(p->name) && p->help && *p->help;
+	}
+	ok(params_ok, "registry: every strategy parameter has a JSON key name and a help line");
 }
 
 int main(void)
@@ -425,7 +447,7 @@ int main(void)
 	for (const struct snap_ops *const *o = snap_strategies; *o; o++)
 		nr_strategies++;
 	alarm(300);
-	plan(11 + 15 + 2 + 7 + nr_strategies + 1);
+	plan(11 + 15 + 2 + 9 + nr_strategies + 2);
 	test_seqretry();
 	test_rangelock_basic();
 	test_rangelock_fifo();

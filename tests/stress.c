@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness/clock.h"
-#include "harness/rand.h"
+#include "lib/clock.h"
+#include "lib/rand.h"
 #include "tests/tap.h"
 #include "workloads/mm.h"
 

@@ -18,8 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness/clock.h"
 #include "harness/runner.h"
+#include "lib/clock.h"
 #include "tests/tap.h"
 #include "workloads/mm.h"
 

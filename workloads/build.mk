@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
-# workloads/: the model, the scenarios and the storms.  A storm is one file,
-# workloads/storms/NAME.c defining NAME_storm (workloads/storm.h): the list
-# of storms, storm-list.h, is made from the files found here.
+# workloads/: the model, the scenarios and the storms.  Every workloads/*.c
+# (the model) is part of libsnap.a, and so is every storm: a storm is one
+# file, workloads/storms/NAME.c defining NAME_storm (workloads/storm.h), and
+# the list of storms, storm-list.h, is made from the files found there.
 STORM_NAMES := $(sort $(basename $(notdir $(wildcard workloads/storms/*.c))))
-LIB_SRCS += workloads/mm.c workloads/rwsem.c workloads/scenario.c workloads/storm.c \
-	    $(STORM_NAMES:%=workloads/storms/%.c)
+LIB_SRCS += $(sort $(wildcard workloads/*.c)) $(STORM_NAMES:%=workloads/storms/%.c)
 C_TESTS  += stress mirror_fault scenario
 
 # STORM(name) for each storm; rewritten only when the list changes.

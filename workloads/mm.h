@@ -27,6 +27,9 @@
  * free of a page that a device still maps.
  *
  * Page numbers: vpn (virtual page), pfn (physical page).  Ranges [start, end).
+ *
+ * The code is split as mm/ is (workloads/mm_init.c lists the files); what
+ * they share and nobody else uses is in workloads/mm_internal.h.
  */
 #ifndef SNAP_MM_H
 #define SNAP_MM_H

@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "harness/number.h"
+#include "lib/number.h"
 #include "strategies/inject.h"
 #include "workloads/mm.h"
 #include "workloads/scenario.h"

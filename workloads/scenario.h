@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "harness/rand.h"
+#include "lib/rand.h"
 
 /* A distribution of range sizes, in pages. */
 enum dist_kind { DIST_FIXED, DIST_UNIFORM, DIST_LOG2 };

@@ -4,6 +4,7 @@
  * workloads/storms/), and what they share: picking a range inside the
  * storm's target (the whole space, or the mirror's hot set).
  */
+#include "workloads/range.h"
 #include "workloads/storm.h"
 
 #define STORM(name) extern const struct storm_desc name##_storm;
@@ -25,12 +26,5 @@ const char *const storm_kind_name[STORM_NR] = {
 void storm_pick_range(struct storm_ctx *c, unsigned long *start,
 		      unsigned long *end)
 {
-	unsigned long space = c->p->target == TARGET_HOT ? c->sc->hot_pages :
-							   c->sc->pages;
-	unsigned long len = dist_sample(&c->p->range, &c->rand);
-
-	if (len > space)
-		len = space;
-	*start = rand_below(&c->rand, space - len + 1);
-	*end = *start + len;
+	range_pick_storm(c->sc, c->p, &c->rand, start, end);
 }

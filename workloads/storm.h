@@ -14,7 +14,7 @@
 
 #include <stdbool.h>
 
-#include "harness/rand.h"
+#include "lib/rand.h"
 #include "workloads/mm.h"
 #include "workloads/scenario.h"
 

@@ -8,7 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "harness/number.h"
+#include "lib/number.h"
 
 static const char *skip_digits(const char *p)
 {
