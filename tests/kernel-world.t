@@ -1,0 +1,69 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# kernel-world.t - `snapbench run --world kernel` on this machine, with an
+# LD_PRELOAD stand-in for lib/test_snapbench (tests/fake_snapbench.c): the
+# storms make real system calls on the run's mapping, the device answers
+# every pass at once.  The same runner, result files and SUMMARY lines as
+# the model's; the kernel world's notes, counters and refusals; and its
+# hang report: the stuck thread named with its tid, every thread's kernel
+# stack, the partial result written, $SNAPBENCH_HUNG created, no exit.
+set -u
+cd "$(dirname "$0")/.."
+TAP_TMP_NAME=kernel-world
+. tests/lib.sh
+FAKE=$(dirname "$SB")/tests/fake_snapbench.so
+if [ ! -e "$FAKE" ]; then
+	skip "the kernel world with a stand-in driver" "no $FAKE (a sanitizer build)"
+	echo "1..$n"
+	exit 0
+fi
+kw() { LD_PRELOAD=$FAKE "$SB" run --world kernel --placement none --quiet "$@"; }
+
+out=$(kw --scenario madvise-storm,numa-storm --reps 1 --duration 0.3 --out "$T/k" 2>"$T/k.err")
+rc=$?
+files=$(find "$T/k" -name 'rep-0.json' | sort)
+[ $rc = 0 ] && [ "$(grep -c '^SUMMARY .* status=ok .*environment=guest accelerator=unknown failed_passes=0 ' <<<"$out")" = 6 ] &&
+	[ "$(wc -l <<<"$files")" = 6 ] && harness/check-result $files >/dev/null
+ok $? "madvise-storm, numa-storm x the driver's 3 strategies: 6 ok runs, 6 valid result files (exit $rc)"
+python3 - "$T/k" <<'PY'
+import json, sys
+def load(s, st):
+    return json.load(open(f"{sys.argv[1]}/{s}/{st}/rep-0.json"))
+m, n = load("madvise-storm", "rangelock"), load("numa-storm", "seqretry")
+ok = (m["context"]["environment"] == "guest" and "storm_notes" not in m["context"]
+      and m["benchmarks"][0]["ops.madvise"] > 0
+      and "stand-in" in n["context"]["storm_notes"]["numa"]
+      and n["benchmarks"][0]["ops.numa"] > 0
+      and {"mirror_failed_efault", "mirror_failed_ebusy", "mirror_failed_eintr",
+           "late_passes", "locked_passes"} <= set(m["snapbench"]["strategy_counters"]))
+sys.exit(0 if ok else 1)
+PY
+ok $? "real madvise and mprotect calls counted; numa's stand-in note in context.storm_notes; failed passes by errno"
+bad "kernel world: a model-only strategy" "strategy 'validflag' is not in the kernel world" \
+	kw --scenario baseline --strategy validflag --out "$T/x"
+bad "kernel world: deadline_on_fault_only" "mirror.deadline_on_fault_only is not modelled by the test driver" \
+	kw --scenario baseline --set mirror.deadline_on_fault_only=yes --out "$T/x"
+"$SB" run --world kernel --scenario baseline --out "$T/x" 2>"$T/nodev.err"
+rc=$?
+[ $rc = 2 ] && grep -q '^snapbench: /dev/test_snapbench: No such file or directory' "$T/nodev.err" && [ ! -e "$T/x" ]
+ok $? "without the driver: refused before anything runs (exit $rc: $(head -n 1 "$T/nodev.err"))"
+
+# A pass that never returns: the run reports, writes its partial result and
+# parks, as in a guest (it cannot exit: /init waits for $SNAPBENCH_HUNG).
+FAKE_SNAPBENCH_HANG=1 SNAPBENCH_HUNG="$T/hung" setsid bash -c \
+	'LD_PRELOAD=$0 exec "$1" run --world kernel --placement none --quiet --scenario baseline \
+	--strategy rangelock --reps 1 --duration 0.2 --set run.warmup_s=0 --set run.watchdog_s=1 \
+	--out "$2"' "$FAKE" "$SB" "$T/h" >"$T/h.out" 2>"$T/h.err" &
+pid=$!
+for i in $(seq 100); do [ -e "$T/hung" ] && break; sleep 0.2; done
+sleep 0.5
+kill -KILL -- -"$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+[ -e "$T/hung" ] && [ -s "$T/h/baseline/rangelock/rep-0.hung.json" ] &&
+	grep -q '^SUMMARY .* status=hung ' "$T/h.out" &&
+	grep -q '^snapbench: hung: mirror-[01]: SNAPBENCH_IOC_MIRROR \[[0-9]*, [0-9]*) for .* s; tid [0-9]*$' "$T/h.err" &&
+	grep -q '^snapbench: thread [0-9]* of pid [0-9]*$' "$T/h.err" && grep -q '^  wchan: ' "$T/h.err" &&
+	grep -q 'partial result: .*rep-0.hung.json; no more runs in this boot' "$T/h.err" &&
+	harness/check-result "$T/h/baseline/rangelock/rep-0.hung.json" >/dev/null
+ok $? "a stuck pass: stacks of every thread, the stuck one with its tid, hung result, \$SNAPBENCH_HUNG, parked"
+echo "1..$n"
