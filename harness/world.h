@@ -58,8 +58,9 @@ struct world_ops {
 
 	/*
 	 * Before anything runs: can @sc run here?  A storm the world does not
-	 * have is turned off with a note (@notes[kind]), and so is a storm it
-	 * stands in for.  Returns: 0 or -EINVAL with @err.  NULL: all can.
+	 * have is turned off (threads 0), and it and each storm the world
+	 * stands in for get a note (@notes[kind], context.storm_notes).
+	 * Returns: 0 or -EINVAL with @err.  NULL: all can, as they are.
 	 */
 	int (*check)(struct scenario *sc, const char **notes, char *err, size_t len);
 	/* Whether @name is a strategy of this world.  NULL: the registry's. */
