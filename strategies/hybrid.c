@@ -199,9 +199,9 @@ static bool hybrid_lost_wakeup(struct snap_dom *d, pthread_t thread, char *buf, 
 }
 
 static const struct snap_param hybrid_params[] = {
-	{ "attempts", HYBRID_ATTEMPTS,
-	  "optimistic attempts of a pass before it takes the range lock" },
-	{ NULL },
+	{ .name = "attempts", .value = HYBRID_ATTEMPTS,
+	  .help = "optimistic attempts of a pass before it takes the range lock" },
+	{ .name = NULL },
 };
 
 #define HYBRID_STR(x)	#x
