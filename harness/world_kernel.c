@@ -394,6 +394,10 @@ static int kernel_setup(struct world **wp, const struct run_config *rc)
 	for (i = 0; i < NR_KERNEL_STRATEGIES; i++)
 		if (!strcmp(kernel_strategies[i].name, rc->ops->name))
 			cfg.strategy = kernel_strategies[i].id;
+	/* The driver runs with the parameters the result file records. */
+	for (const struct snap_param *p = rc->ops->params; p && p->name; p++)
+		if (!strcmp(p->name, "attempts"))
+			cfg.hybrid_attempts = (uint32_t)p->value;
 	w->rc = rc;
 	w->nr_nodes = count_nodes();
 	w->mirror_write = !storm_needs(sc, STORM_READ_ONLY_MIRROR);
