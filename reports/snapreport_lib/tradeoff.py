@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # tradeoff.py - beside the Pareto plot: the numbers of its points, where the
-# hybrid strategy sits on it, and whether the hybrid reaches its goal
-# (issue 7): retries per pass bounded like rangelock, and reclaim/munmap
-# invalidation stall p99 within 1.2x of seqretry, on the storm scenarios.
+# hybrid strategy sits on it, and whether the hybrid reaches its goal:
+# retries per pass bounded like rangelock, and reclaim/munmap invalidation
+# stall p99 within 1.2x of seqretry, on the storm scenarios.
 """The goal's terms are fixed here (GOAL); every number judged comes from
 the result groups.  The verdict is one of three (VERDICTS):
 
@@ -38,12 +38,11 @@ median over repetitions with its interval: invalidations wait only behind
 such passes, so it says whether a stall difference can come from the
 lock at all."""
 
-import html
 import os
 import re
 
 from . import metrics, plots, stats, verdicts
-from .palette import colour
+from .markup import esc, strategy as _strategy
 
 GOAL = {
     "candidate": "hybrid",
@@ -57,14 +56,6 @@ VERDICTS = ("met", "not met", "not enough evidence")
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HYBRID_SOURCE = os.path.join(REPO, "strategies", "hybrid.c")
 ATTEMPTS = re.compile(r"^#define\s+HYBRID_ATTEMPTS\s+(\d+)", re.M)
-
-
-def esc(text):
-    return html.escape(str(text), quote=True)
-
-
-def _strategy(name):
-    return '<span class="strategy" style="color:%s">%s</span>' % (colour(name), esc(name))
 
 
 def retry_bound(path=HYBRID_SOURCE):
@@ -386,7 +377,7 @@ def goal_html(groups, bound_info=None, ident="hybrid-goal"):
     bound, source = bound_info if bound_info else retry_bound()
     rows, summ = evaluate(groups, bound)
     out = ['<h3 id="%s">Does %s reach its goal?</h3>' % (esc(ident), _strategy(cand)),
-           "<p>Goal (issue 7), on the storm scenarios: retries per pass bounded like %s, and "
+           "<p>Goal, on the storm scenarios: retries per pass bounded like %s, and "
            "reclaim/munmap invalidation stall p99 within %gx of %s — on the Pareto front of the "
            "two. Retry bound: %s. A stall is judged on the ratio of the medians over repetitions "
            "(%s / %s) and its 95%% bootstrap interval: <i>within</i> when the whole interval is at "

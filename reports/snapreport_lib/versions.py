@@ -69,7 +69,9 @@ import math
 import os
 
 from . import compare, metrics, stats
+from .markup import esc, figure, strategy
 from .palette import colour
+from .plots import Plot, Renderer, quote, slug
 from .results import InputError, group_runs, load_runs, version_key, _mark_sweeps
 
 VERDICT = {"worse": "regression", "better": "improvement", "changed": "changed",
@@ -359,7 +361,6 @@ def plot_scenario(renderer, plot, t, scenario, variant):
     x the builds in version order, per strategy its median over samples
     (line) and the bootstrap 95% interval (band; bars when there is one
     build), a black ring where the comparison flags a regression."""
-    from .plots import _q
     keys = sorted((k for k in t.series if k[:2] == (scenario, variant)), key=lambda k: k[2])
     groups = [g for k in keys for g in t.series[k].values()]
     strategies = [k[2] for k in keys]
@@ -401,21 +402,21 @@ def plot_scenario(renderer, plot, t, scenario, variant):
         clauses = []
         for j, s in enumerate(strategies):
             idx = first + j
-            c = _q(colour(s))
+            c = quote(colour(s))
             if single:
                 clauses.append("%s index %d using 1:2:3:4 with yerrorbars lw 2 pt 7 ps 0.9 lc rgb %s notitle"
-                               % (_q(path), idx, c))
+                               % (quote(path), idx, c))
             else:
                 clauses.append("%s index %d using 1:3:4 with filledcurves fc rgb %s notitle"
-                               % (_q(path), idx, c))
+                               % (quote(path), idx, c))
             clauses.append("%s index %d using 1:2 with linespoints lw 2 pt 7 ps 0.9 lc rgb %s title %s"
-                           % (_q(path), idx, c, _q(s) if i == 0 else '""'))
+                           % (quote(path), idx, c, quote(s) if i == 0 else '""'))
             if any_flag:
                 clauses.append("%s index %d using 1:5 with points pt 6 ps 2.4 lw 2 lc rgb \"black\" %s"
-                               % (_q(path), idx, "title \"regression\"" if i == 0 and j == 0 else "notitle"))
+                               % (quote(path), idx, "title \"regression\"" if i == 0 and j == 0 else "notitle"))
         title = m.label + {"lower": " (lower is better)", "higher": " (higher is better)"}.get(m.better, "")
         panels.append("    set title %s\n    set ylabel %s\n    %s\n    %s\n    plot %s\n    unset key"
-                      % (_q(title), _q("%s%s" % (unit, ", log scale" if logy else "")),
+                      % (quote(title), quote("%s%s" % (unit, ", log scale" if logy else "")),
                          "set logscale y" if logy else "unset logscale y",
                          "set yrange [*:*]" if logy else "set yrange [0:*]",
                          ", ".join(clauses)))
@@ -442,7 +443,6 @@ def plot_scenario(renderer, plot, t, scenario, variant):
 
 def make_plots(ts, outdir):
     """One figure per accelerator and scenario (sweep point).  [Plot]."""
-    from .plots import Plot, Renderer, slug
     r = Renderer(outdir)
     out = []
     for t in ts:
@@ -632,7 +632,6 @@ def run(args, out):
 
 def _badge(r):
     """The verdict of one comparison row, for a table cell."""
-    from .html import esc
     if r is None:
         return ""
     if "note" in r:
@@ -649,7 +648,6 @@ def section_html(groups, outdir, alpha, effect, baseline=None, correction=compar
     """The report's "Per-kernel-version trends" section: how builds are
     compared, the verdict per build, and per scenario the trend plot and a
     table of medians with each build's verdict."""
-    from .html import _strategy, esc, figure_html
     out = ["<h2>Per-kernel-version trends</h2>"]
     if not any(g.environment == "guest" for g in groups):
         out.append('<p class="skip"><b>No kernel results.</b> This directory holds only userspace '
@@ -719,13 +717,12 @@ def section_html(groups, outdir, alpha, effect, baseline=None, correction=compar
             for note in notes:
                 out.append('<p class="warn">%s</p>' % esc(note))
         figs = {p.ident: p for p in make_plots([t], outdir)}
-        from .plots import slug
         for scenario, variant in sorted({k[:2] for k in t.series}):
             label = _scen(scenario, variant)
             out.append("<h3>%s — %s</h3>" % (esc(label), esc(t.accel)))
             fig = figs.get("trend-%s-%s" % (slug(t.accel), slug(label)))
             if fig:
-                out.append(figure_html(fig))
+                out.append(figure(fig))
                 if getattr(fig, "flat", None):
                     out.append('<p class="ci">Not drawn, zero in every build: %s.</p>'
                                % esc(", ".join(fig.flat)))
@@ -749,10 +746,10 @@ def section_html(groups, outdir, alpha, effect, baseline=None, correction=compar
                         cells.append('<td class="num">%s%s%s</td>' % (
                             esc(metrics.format_value(s[0], m.unit)), ci, badge))
                     out.append("<tr><td>%s</td><td>%s <span class=\"ci\">(%s)</span></td>%s</tr>" % (
-                        _strategy(key[2]), esc(m.label), esc(m.better or "–"), "".join(cells)))
+                        strategy(key[2]), esc(m.label), esc(m.better or "–"), "".join(cells)))
             out.append("</table>")
             bad = [r for r in t.rows if "note" in r and (r["scenario"], r["variant"]) == (scenario, variant)]
             for r in bad:
                 out.append('<p><span class="bad">regression</span> %s, %s: %s</p>' % (
-                    _strategy(r["strategy"]), esc(_pair_text(t, r["build"])), esc(r["note"])))
+                    strategy(r["strategy"]), esc(_pair_text(t, r["build"])), esc(r["note"])))
     return "\n".join(out)
