@@ -133,6 +133,11 @@ def _shape_error(doc):
     # snapbench writes strings; reports/testdata/make_results.py numbers.
     if not all(isinstance(v, (str, int, float)) for v in params.values()):
         return "context.scenario_params: a value that is not a string or a number"
+    sp = ctx.get("strategy_params")
+    if sp is not None and not isinstance(sp, dict):
+        return "context.strategy_params is not an object"
+    if isinstance(sp, dict) and not all(isinstance(v, (str, int, float, bool)) for v in sp.values()):
+        return "context.strategy_params: a value that is not a string, number or boolean"
     sweep = ctx.get("sweep")
     if sweep is not None and not isinstance(sweep, (str, dict)):
         return "context.sweep is not an object"

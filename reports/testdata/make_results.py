@@ -25,6 +25,10 @@ Histograms are
 stratified samples of a log-normal, bucketed log-linearly; the percentile
 counters are computed from the histograms by the RESULTS.md rule.
 
+Every file records its strategy's parameters, context.strategy_params:
+{"attempts": 3} for "hybrid" (--hybrid-attempts), {} for the others;
+--no-strategy-params leaves the key out, as files written before it did.
+
 --unsafe adds known-unsafe strategies (context.strategy_known_unsafe).
 "rangelock-2015" gets made-up findings of the seed as published, one kind
 per scenario (SEED_FINDINGS): violations, hangs with stuck threads, a crash
@@ -261,6 +265,8 @@ def one_run(args, rng, scenario, strategy, rep, params, intensity, sources, stor
             ctx["boot"] = boot
     if unsafe:
         ctx["strategy_known_unsafe"] = True
+    if not args.no_strategy_params:
+        ctx["strategy_params"] = {"attempts": args.hybrid_attempts} if hybrid else {}
     viol = [{"kind": "stale-device-pte", "vpn": 7, "pfn": 9, "device_gen": 1,
              "page_gen": 2, "strategy": strategy, "committer": "mirror-0",
              "invalidator": "munmap-0", "detail": "synthetic"}] * int(counters["violations"])
@@ -314,6 +320,11 @@ def main():
     ap.add_argument("--unsafe", metavar="NAME,...", default="",
                     help="known-unsafe strategies to add (rangelock-2015 gets SEED_FINDINGS)")
     ap.add_argument("--hybrid", choices=("good", "slow"), help="add a hybrid strategy")
+    ap.add_argument("--hybrid-attempts", type=int, default=3, metavar="N",
+                    help="context.strategy_params.attempts of the hybrid's files (default 3, "
+                         "the synthetic hybrid's real cap)")
+    ap.add_argument("--no-strategy-params", action="store_true",
+                    help="write no context.strategy_params (files from before it was recorded)")
     ap.add_argument("--profile-strategy", metavar="NAME,...", default="seqretry",
                     help="the strategies --profile applies to (default seqretry)")
     ap.add_argument("--accel", default="tcg", help="context.accelerator of --guest runs")
