@@ -49,9 +49,26 @@ here; eight boots a side made 0 of 12 (README, "The boot is the unit of
 replication").  Results without a boot (older trees, userspace) count
 each run.
 
+Batches.  Builds booted interleaved in one invocation (`snapbench kernel
+run/matrix/track`, one context.batch id) share the host's slow spells;
+builds booted at different times do not: two unchanged batches of one
+build 25 minutes apart, compared, flagged reclaim metrics by 10-20% (q <=
+0.04).  So when results carry batch ids, a build is compared with its
+reference only on the samples of the latest batch both have runs of (its
+other samples are history: drawn in the plots and tables, never the
+reference sample), and a pair that shares no known batch id (a run without
+one shares none) is not compared: "different batches", not a verdict.
+Refused rather than widened: how far apart two batches of one build can
+be depends on the host's load on each day, which one batch per side
+cannot estimate, so any widening would be a guessed number.  When no
+guest result carries a batch id (older trees) builds are compared as
+before and the output says once that the batches are unknown.
+
 Exit status of `snapreport trend`: 1 when any headline metric has a
 regression, else 0; 2 on bad input (no guest results, one build only, an
-unknown --baseline).
+unknown --baseline, shard trees made differently: check_shards()) and
+when no build could be compared because none shares a batch with its
+reference.
 
 False positives (`snapreport trend --false-positives DIR DIR...`).  Each
 DIR is an unchanged repeat of the same builds (the same `kernel run`
@@ -72,7 +89,13 @@ from . import compare, metrics, stats
 from .markup import esc, figure, strategy
 from .palette import colour
 from .plots import Plot, Renderer, quote, slug
-from .results import InputError, group_runs, load_runs, version_key, _mark_sweeps
+from .results import InputError, batch_text, batches, group_runs, in_batch, load_runs, \
+    shared_batch, version_key, _mark_sweeps
+
+# Printed once when no guest result carries a batch id.
+BATCH_CAVEAT = ("batch unknown: these results carry no batch id (context.batch), so builds are "
+                "compared as if they had been booted interleaved in one batch; results of separate "
+                "invocations (another day, another host load) can differ by the host alone")
 
 VERDICT = {"worse": "regression", "better": "improvement", "changed": "changed",
            "no significant change": "no significant change"}
@@ -139,20 +162,47 @@ class Trend:
         self.missing_baseline = self.baseline not in self.labels
         self.pairs = {l: pair_for(l, self.baseline, self.labels) for l in self.labels}
         self.rows, self.absent = [], []
+        # Batches: with batch ids, a build is compared only within a batch
+        # it shares with its reference (self.batch), on that batch's
+        # samples; the rest of its samples are history (plots, tables).
+        # Sharing none, the comparison is refused (self.refused).  Without
+        # any batch id, today's behaviour and BATCH_CAVEAT.
+        self.batched = bool(batches(groups))
+        self.batch, self.refused = {}, {}
         if self.missing_baseline or len(self.labels) < 2:
             return
+        by_build = {}
+        for g in groups:
+            by_build.setdefault(g.kernel, []).append(g)
+        for label in self.labels:
+            if self.pairs[label] is None or not self.batched:
+                continue
+            frm, to = (by_build[x] for x in self.pairs[label])
+            b = shared_batch(frm, to)
+            if b is None:
+                self.refused[label] = (batch_text(frm), batch_text(to))
+            else:
+                self.batch[label] = b
         for key in sorted(self.series, key=lambda k: (k[0], k[1], k[2])):
             per = self.series[key]
             for label in self.labels:
-                if label not in per or self.pairs[label] is None:
+                if label not in per or self.pairs[label] is None or label in self.refused:
                     continue
                 frm, to = self.pairs[label]
                 if frm not in per or to not in per:
                     self.absent.append((key, label, frm if frm not in per else to))
                     continue
-                for it in compare.compare_pair(per[frm], per[to], alpha, effect, all_metrics):
+                a, b = per[frm], per[to]
+                if self.batched:
+                    batch = self.batch[label]
+                    a, b = in_batch(a, batch), in_batch(b, batch)
+                    if a is None or b is None:
+                        self.absent.append((key, label, "%s in batch %s" % (
+                            frm if a is None else to, batch)))
+                        continue
+                for it in compare.compare_pair(a, b, alpha, effect, all_metrics):
                     it.update(accelerator=accel, scenario=key[0], variant=key[1], strategy=key[2],
-                              build=label, frm=frm, to=to)
+                              build=label, frm=frm, to=to, batch=self.batch.get(label))
                     self.rows.append(it)
         # One family per build comparison: what its verdict is decided on.
         for label in self.labels:
@@ -168,6 +218,8 @@ class Trend:
             c[r["verdict"]] = c.get(r["verdict"], 0) + 1
         if label == self.baseline:
             verdict = "baseline"
+        elif label in self.refused:
+            verdict = "different batches"
         elif not rows:
             verdict = "not compared"
         elif c["regression"]:
@@ -186,6 +238,10 @@ class Trend:
             return "REGRESSION: %s worse than %s" % (p[1], p[0])
         if p and verdict == "improvement":
             return "improvement: %s better than %s" % (p[1], p[0])
+        if p and verdict == "different batches":
+            return ("not compared: %s and %s share no batch (%s: %s; %s: %s); boot them in one "
+                    "invocation" % (p[0], p[1], p[0], self.refused[label][0], p[1],
+                                    self.refused[label][1]))
         return verdict
 
     def row(self, key, label, metric):
@@ -235,8 +291,9 @@ def _pair_text(t, label):
     if p is None:
         return "baseline"
     frm, to = p
-    return "%s%s -> %s%s" % (frm, " (baseline)" if frm == t.baseline else "",
-                             to, " (baseline)" if to == t.baseline else "")
+    return "%s%s -> %s%s%s" % (frm, " (baseline)" if frm == t.baseline else "",
+                               to, " (baseline)" if to == t.baseline else "",
+                               " [batch %s]" % t.batch[label] if label in t.batch else "")
 
 
 def write_text(ts, alpha, effect, correction, out):
@@ -247,6 +304,13 @@ def write_text(ts, alpha, effect, correction, out):
               "# effect: ratio of medians TO/FROM, Cliff's delta = P(TO > FROM) - P(TO < FROM)\n"
               "# medians over samples (boots with --boots, else repetitions); bootstrap: %d resamples, seed %d\n"
               % (compare.rule_text(alpha, effect, correction), stats.BOOT_RESAMPLES, stats.BOOT_SEED))
+    if any(t.batched for t in ts):
+        out.write("# batches (context.batch): a build is compared with its reference only on the samples\n"
+                  "# of the latest batch both were booted in (one invocation, interleaved); samples of\n"
+                  "# other batches are history, drawn in the plots, never the reference; builds that\n"
+                  "# share no batch are not compared\n")
+    if not all(t.batched for t in ts):
+        out.write("# caveat: %s\n" % BATCH_CAVEAT)
     for t in ts:
         out.write("\n# accelerator %s: %s\n" % (t.accel, " < ".join(t.labels)))
         if t.missing_baseline:
@@ -284,7 +348,9 @@ def write_text(ts, alpha, effect, correction, out):
             c, verdict = t.build_summary(label)
             pair = _pair_text(t, label) if not t.missing_baseline else "–"
             out.write("  %-6s %-*s  %s\n" % (t.accel, w, label, pair))
-            if verdict != "baseline":
+            if verdict == "different batches":
+                out.write("  %-6s %-*s  %s\n" % ("", w, "", t.verdict_text(label, verdict)))
+            elif verdict != "baseline":
                 out.write("  %-6s %-*s  worse %d, better %d, same %d: %s\n" % (
                     "", w, "", c["regression"], c["improvement"], c["no significant change"],
                     t.verdict_text(label, verdict)))
@@ -310,10 +376,13 @@ def write_json(ts, alpha, effect, correction, path):
             c, verdict = t.build_summary(label)
             p = t.pairs.get(label)
             builds.append({"build": label, "from": p[0] if p else None, "to": p[1] if p else None,
-                           "counts": c, "verdict": verdict})
+                           "counts": c, "verdict": verdict, "batch": t.batch.get(label),
+                           "batches": ({"from": t.refused[label][0], "to": t.refused[label][1]}
+                                       if label in t.refused else None)})
         doc["accelerators"].append({
             "accelerator": t.accel, "builds": builds, "baseline": t.baseline,
             "baseline_reason": t.why, "baseline_missing": t.missing_baseline,
+            "batch_ids": t.batched,
             "rows": [{k: _jsonable(v) for k, v in r.items()} for r in t.rows],
             "not_compared": [{"scenario": k[0], "variant": k[1], "strategy": k[2], "build": l,
                               "missing": m} for k, l, m in t.absent]})
@@ -601,6 +670,7 @@ def run(args, out):
         raise InputError("%s: one kernel build only (%s): nothing to compare"
                          % (", ".join(args.dir), ", ".join(l for t in ts for l in t.labels)))
     write_text(ts, args.alpha, args.threshold, args.correction, out)
+    refused = [(t, l) for t in ts for l in t.refused]
     rows = [r for t in ts for r in t.rows]
     for note in compare.power_notes(rows, args.alpha):
         out.write("note: %s\n" % note)
@@ -614,9 +684,11 @@ def run(args, out):
         out.write("REGRESSION %s %s / %s %s: %s -> %s: %s\n" % (
             r["accelerator"], _scen(r["scenario"], r["variant"]), r["strategy"], r["metric"],
             r["frm"], r["to"], what))
-    out.write("\nsummary: %d headline regressions, %d improvements in %d headline comparisons\n"
+    out.write("\nsummary: %d headline regressions, %d improvements in %d headline comparisons%s\n"
               % (len(bad), sum(1 for r in rows if r["headline"] and r["verdict"] == "improvement"),
-                 sum(1 for r in rows if r["headline"])))
+                 sum(1 for r in rows if r["headline"]),
+                 "; %d build comparison%s refused: samples from different batches"
+                 % (len(refused), "" if len(refused) == 1 else "s") if refused else ""))
     if args.json:
         write_json(ts, args.alpha, args.threshold, args.correction, args.json)
     if args.plots:
@@ -625,6 +697,14 @@ def run(args, out):
                 out.write("plot %s/%s\n" % (args.plots, p.png))
             else:
                 out.write("plot skipped %s: %s\n" % (p.ident, p.note))
+    compared = [l for t in ts if not t.missing_baseline and len(t.labels) > 1
+                for l in t.labels if t.pairs.get(l) and l not in t.refused]
+    if refused and not compared:
+        raise InputError("%s: no kernel build shares a batch with its reference (%s), so nothing "
+                         "is compared: boot the reference beside the new build in one invocation"
+                         % (", ".join(args.dir), "; ".join(
+                             "%s: %s, %s: %s" % (t.pairs[l][0], t.refused[l][0], t.pairs[l][1],
+                                                 t.refused[l][1]) for t, l in refused)))
     return 1 if bad else 0
 
 
@@ -677,6 +757,22 @@ def section_html(groups, outdir, alpha, effect, baseline=None, correction=compar
            "build comparison's headline metrics (a comparison tests dozens of metrics at once)"
            % alpha if correction == "bh" else
            "two-sided Mann-Whitney U over the samples, p &lt; %g (no correction)" % alpha, effect))
+    if any(t.batched for t in ts):
+        out.append("<p>Batches: a build is compared with its reference only on the samples of the "
+                   "latest batch both were booted in (one <code>snapbench kernel</code> invocation, "
+                   "their boots interleaved). Samples of other batches are history: the plots and "
+                   "tables show them, but they are never the reference sample. Builds that share "
+                   "no batch are not compared.</p>")
+    if not all(t.batched for t in ts):
+        out.append('<p class="warn">Caveat — %s.</p>' % esc(BATCH_CAVEAT[0].upper() + BATCH_CAVEAT[1:]))
+    refused = [(t, l) for t in ts for l in t.refused]
+    if refused:
+        out.append('<div class="warn"><b>Not compared: %d kernel build comparison%s across '
+                   "batches.</b><ul>%s</ul></div>" % (
+                       len(refused), "" if len(refused) == 1 else "s",
+                       "".join("<li><code>%s</code> (%s): %s</li>" % (
+                           esc(l), esc(t.accel), esc(t.verdict_text(l, "different batches")))
+                               for t, l in refused)))
     flagged = [(t, l) for t in ts if not t.missing_baseline for l in t.labels
                if t.build_summary(l)[1] == "regression"]
     if flagged:

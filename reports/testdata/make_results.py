@@ -29,6 +29,10 @@ Every file records its strategy's parameters, context.strategy_params:
 {"attempts": 3} for "hybrid" (--hybrid-attempts), {} for the others;
 --no-strategy-params leaves the key out, as files written before it did.
 
+--batch ID records context.batch in --guest runs (the invocation that
+booted them); --revision TEXT sets context.snapbench_revision, which is
+otherwise synthetic-SEED.
+
 --unsafe adds known-unsafe strategies (context.strategy_known_unsafe).
 "rangelock-2015" gets made-up findings of the seed as published, one kind
 per scenario (SEED_FINDINGS): violations, hangs with stuck threads, a crash
@@ -246,7 +250,7 @@ def one_run(args, rng, scenario, strategy, rep, params, intensity, sources, stor
         "executable": "reports/testdata/make_results.py", "num_cpus": 2,
         "mhz_per_cpu": 0, "cpu_scaling_enabled": False, "caches": [],
         "library_build_type": "synthetic", "schema": 1, "synthetic": True,
-        "snapbench_revision": "synthetic-%d" % args.seed, "command_line": cmd,
+        "snapbench_revision": args.revision or "synthetic-%d" % args.seed, "command_line": cmd,
         "kernel": kernel.split("+")[0] if kernel else "synthetic-6.1",
         "environment": "guest" if kernel else "userspace",
         "accelerator": args.accel if kernel else None,
@@ -263,6 +267,8 @@ def one_run(args, rng, scenario, strategy, rep, params, intensity, sources, stor
         ctx["kernel_label"] = kernel
         if boot is not None:
             ctx["boot"] = boot
+        if args.batch:
+            ctx["batch"] = args.batch
     if unsafe:
         ctx["strategy_known_unsafe"] = True
     if not args.no_strategy_params:
@@ -333,6 +339,10 @@ def main():
                          "and record context.boot")
     ap.add_argument("--boot-noise", type=float, default=0.0, metavar="SIGMA",
                     help="each boot's speed factor is exp(N(0, SIGMA)), shared by all its runs")
+    ap.add_argument("--batch", metavar="ID",
+                    help="--guest runs: context.batch (one `snapbench kernel` invocation)")
+    ap.add_argument("--revision", metavar="TEXT",
+                    help="context.snapbench_revision (default synthetic-SEED)")
     ap.add_argument("--hide-boots", action="store_true",
                     help="apply the boots' speed but do not record context.boot (how results "
                          "looked before boots were recorded)")
