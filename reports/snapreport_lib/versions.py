@@ -107,15 +107,88 @@ def split_label(label):
     return parts[0], [p for p in parts[1:] if p]
 
 
-def load_dirs(dirs):
+def load_dirs(dirs, per_dir=None):
     """The runs of one or more result directories (shards of one matrix, or
-    a userspace and a kernel run), as one set."""
+    a userspace and a kernel run), as one set; @per_dir, a list, gets each
+    directory's runs."""
     runs = []
     for d in dirs:
-        runs.extend(load_runs(d))
+        mine = load_runs(d)
+        runs.extend(mine)
+        if per_dir is not None:
+            per_dir.append(mine)
     if len(dirs) > 1:
         _mark_sweeps(runs)
     return runs
+
+
+# ---- shard trees -----------------------------------------------------------
+
+def _value_text(v):
+    """A parameter value as text, 0.5 and "0.5" alike, 2 and 2.0 alike."""
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return str(v)
+    return repr(int(f)) if f.is_integer() else repr(f)
+
+
+def _values(vals):
+    return ", ".join(sorted(set(vals))) or "none"
+
+
+def shard_settings(runs):
+    """What the shard trees of one matrix must agree on, from one tree's
+    guest runs: {field: value text}, the field as the error names it.
+    Repetitions per boot and boots per build are maxima over the tree (a
+    crashed run leaves no file, a failed boot fewer boots)."""
+    guests = [r for r in runs if r.environment == "guest"]
+    out = {
+        "harness revision (context.snapbench_revision)":
+            _values(str(r.context.get("snapbench_revision") or "unknown") for r in guests),
+        "accelerator": _values(r.accelerator or "unknown" for r in guests),
+    }
+    boots, reps = {}, {}
+    for r in guests:
+        boots.setdefault(r.kernel, set()).add(r.boot)
+        unit = (r.kernel, r.scenario, r.variant, r.strategy, r.batch, r.boot)
+        reps[unit] = reps.get(unit, 0) + 1
+    out["boots per build"] = ("n/a (no context.boot)" if all(None in b for b in boots.values())
+                              else str(max(len(b - {None}) for b in boots.values())))
+    out["repetitions per boot"] = str(max(reps.values()))
+    params = {}
+    for r in guests:
+        for k, v in r.params.items():
+            if k != "scenario.description":
+                params.setdefault(r.scenario, {}).setdefault(k, set()).add(_value_text(v))
+    for scenario, keys in params.items():
+        for k, vals in keys.items():
+            what = "duration (run.duration_s)" if k == "run.duration_s" else "scenario parameter " + k
+            out["%s of %s" % (what, scenario)] = _values(vals)
+    return out, set(params)
+
+
+def check_shards(dirs, per_dir):
+    """Raise InputError, one line naming the field and the two values, when
+    the guest runs of the trees @dirs (@per_dir: each tree's runs) were not
+    made alike: harness revision, accelerator, boots per build,
+    repetitions per boot, and per scenario both trees ran its parameters
+    and duration.  Trees without guest runs are not shards of a matrix."""
+    trees = [(d, shard_settings(runs)) for d, runs in zip(dirs, per_dir)
+             if any(r.environment == "guest" for r in runs)]
+    if len(trees) < 2:
+        return
+    first, (ref, ref_scen) = trees[0]
+    for d, (mine, scen) in trees[1:]:
+        both = ref_scen & scen
+        for field in list(ref) + [f for f in mine if f not in ref]:
+            if " of " in field and field.rsplit(" of ", 1)[1] in (ref_scen | scen) \
+                    and field.rsplit(" of ", 1)[1] not in both:
+                continue            # a scenario only one shard ran
+            a, b = ref.get(field, "absent"), mine.get(field, "absent")
+            if a != b:
+                raise InputError("shard trees differ in %s: %s in %s, %s in %s; merge only trees "
+                                 "made alike" % (field, a, first, b, d))
 
 
 def accelerator(group):
@@ -661,7 +734,9 @@ def run(args, out):
         raise InputError("--threshold must not be negative")
     if getattr(args, "false_positives", False):
         return run_false_positives(args, out)
-    runs = load_dirs(args.dir)
+    per_dir = []
+    runs = load_dirs(args.dir, per_dir)
+    check_shards(args.dir, per_dir)
     groups = group_runs(runs)
     if not any(g.environment == "guest" for g in groups):
         raise InputError("%s: no guest results (OUT/kernel/<label>/...)" % ", ".join(args.dir))

@@ -29,7 +29,8 @@ Every file records its strategy's parameters, context.strategy_params:
 {"attempts": 3} for "hybrid" (--hybrid-attempts), {} for the others;
 --no-strategy-params leaves the key out, as files written before it did.
 
---batch ID records context.batch in --guest runs (the invocation that
+--duration S and --set KEY=VALUE change what the files record (the
+numbers stay the toy model's).  --batch ID records context.batch in --guest runs (the invocation that
 booted them); --revision TEXT sets context.snapbench_revision, which is
 otherwise synthetic-SEED.
 
@@ -177,7 +178,7 @@ def one_run(args, rng, scenario, strategy, rep, params, intensity, sources, stor
         stall_med = 1500.0 * (1 + 6 * intensity)
         miss_ratio = 0.0
     try_mode = params.get("storm.kswapd.try") == "yes"
-    duration = 2.0
+    duration = args.duration
     passes_per_s = 2.0e5 / (1 + (retries_mean if seq else 0.25 * intensity)) * prof["passes"] * f
     passes = int(passes_per_s * duration)
     misses = int(passes * miss_ratio * f)
@@ -244,6 +245,7 @@ def one_run(args, rng, scenario, strategy, rep, params, intensity, sources, stor
     all_params = {"scenario.description": "synthetic " + scenario,
                   "run.duration_s": duration, "mirror.threads": 2}
     all_params.update(params)
+    all_params.update(args.set)
     cmd = "reports/testdata/make_results.py (SYNTHETIC) " + " ".join(sys.argv[1:])
     ctx = {
         "date": "2024-01-01T00:00:00Z", "host_name": "synthetic",
@@ -343,12 +345,17 @@ def main():
                     help="--guest runs: context.batch (one `snapbench kernel` invocation)")
     ap.add_argument("--revision", metavar="TEXT",
                     help="context.snapbench_revision (default synthetic-SEED)")
+    ap.add_argument("--duration", type=float, default=2.0, metavar="S",
+                    help="run.duration_s and duration_s of every run (default 2)")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="a scenario parameter recorded in every run (the numbers ignore it)")
     ap.add_argument("--hide-boots", action="store_true",
                     help="apply the boots' speed but do not record context.boot (how results "
                          "looked before boots were recorded)")
     args = ap.parse_args()
     args.profile_strategy = [n for n in args.profile_strategy.split(",") if n]
     args.unsafe = [n for n in args.unsafe.split(",") if n]
+    args.set = dict(kv.split("=", 1) for kv in args.set)
     strategies = list(STRATEGIES) + (["hybrid"] if args.hybrid else []) + args.unsafe
     log = []
     root = os.path.join(args.out, "kernel", args.guest) if args.guest else args.out
