@@ -5,8 +5,11 @@
 # alike: same harness revision, accelerator, boots per build, repetitions
 # per boot, and per scenario the same parameters and duration.  A mix is
 # refused with one line naming the field and the two values, exit 2.
-# SYNTHETIC trees: shard 1 boots 6.12.117, shard 2 boots 6.12.118.
+# `snapreport merge DST SRC...` makes the same checks, refuses a build or a
+# file in two shards, and writes one tree that trend judges as it judges
+# the shards.  SYNTHETIC trees: shard 1 boots 6.12.117, shard 2 6.12.118.
 
+import json
 import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -77,5 +80,38 @@ ok(rc == 2 and "synthetic-r1 in %s, synthetic-r2 in %s" % (D["shard2"], D["revis
    "the third of three shards is checked too", se)
 rc, so, se = run(SNAPREPORT, "trend", D["shard1"])
 ok(rc == 2 and "one kernel build only" in se, "one shard alone: nothing to check, one build", se)
+
+# ---- snapreport merge ------------------------------------------------------------
+
+def merge(dst, *trees):
+    return run(SNAPREPORT, "merge", os.path.join(tmp, dst), *[D[t] for t in trees])
+
+
+def verdicts(*dirs):
+    js = os.path.join(tmp, "v-%d.json" % len(os.listdir(tmp)))
+    rc, so, se = run(SNAPREPORT, "trend", *dirs, "--json", js)
+    doc = json.load(open(js)) if os.path.exists(js) else {"accelerators": []}
+    return rc, [(r["build"], r["scenario"], r["strategy"], r["metric"], r["verdict"], r["p"])
+                for a in doc["accelerators"] for r in a["rows"]]
+
+
+rc, so, se = merge("merged", "shard1", "shard2")
+m = os.path.join(tmp, "merged")
+ok(rc == 0 and "merged" in so and os.path.isdir(os.path.join(m, "kernel", "6.12.117"))
+   and os.path.isdir(os.path.join(m, "kernel", "6.12.118")), "merge: two shards into one tree",
+   so + se)
+a, b = verdicts(m), verdicts(D["shard1"], D["shard2"])
+ok(a[1] and a == b, "trend on the merged tree gives the shards' verdicts, row for row", (a[0], b[0]))
+rc, so, se = merge("mixed", "shard1", "boots")
+ok(rc == 2 and se.startswith("snapreport: shard trees differ in boots per build: 4 in ")
+   and not os.path.exists(os.path.join(tmp, "mixed")),
+   "merge refuses shards made differently, writes nothing", se)
+rc, so, se = merge("twice2", "shard2", "fewer")
+ok(rc == 2 and se.strip() == "snapreport: merge: kernel build 6.12.118 is in both %s and %s: shards "
+   "split the builds of a matrix" % (D["shard2"], D["fewer"]), "merge refuses a build in two shards", se)
+rc, so, se = merge("merged", "shard1", "shard2")
+ok(rc == 2 and "exists and is not an empty directory" in se, "merge never writes into a tree", se)
+rc, so, se = merge("us", "shard1", "userspace")
+ok(rc == 2 and "no kernel results" in se, "merge: a userspace tree is not a shard", se)
 
 done()

@@ -84,6 +84,7 @@ than that many independent ones.  Exit status 0; 2 on bad input."""
 import json
 import math
 import os
+import shutil
 
 from . import compare, metrics, stats
 from .markup import esc, figure, strategy
@@ -339,6 +340,56 @@ def trends(groups, requested, alpha, effect, all_metrics=False, correction=compa
         raise InputError("--baseline %s: no such kernel build (builds: %s)"
                          % (requested, ", ".join(labels)))
     return out
+
+
+def run_merge(args, out):
+    """`snapreport merge DST SRC...`: the shard trees SRC (kernel matrix
+    --shard I/N) copied into one new tree DST, after check_shards() and
+    after checking that no build and no file is in two of them.  DST must
+    not exist or be empty; it is written under a temporary name and
+    renamed, so it is whole or absent."""
+    if len(args.src) < 2:
+        raise InputError("merge: give at least two shard trees to merge")
+    per_dir = []
+    load_dirs(args.src, per_dir)
+    for d, runs in zip(args.src, per_dir):
+        if not any(r.environment == "guest" for r in runs):
+            raise InputError("merge: %s: no kernel results (OUT/kernel/<label>/...): not a shard "
+                             "of a kernel matrix" % d)
+    check_shards(args.src, per_dir)
+    owner = {}
+    for d, runs in zip(args.src, per_dir):
+        for label in sorted({r.kernel for r in runs if r.environment == "guest"}):
+            if label in owner:
+                raise InputError("merge: kernel build %s is in both %s and %s: shards split the "
+                                 "builds of a matrix" % (label, owner[label], d))
+            owner[label] = d
+    files = {}
+    for d in args.src:
+        for dirpath, _, names in os.walk(d):
+            for name in names:
+                rel = os.path.relpath(os.path.join(dirpath, name), d)
+                if rel in files:
+                    raise InputError("merge: %s is in both %s and %s" % (rel, files[rel], d))
+                files[rel] = d
+    dst = args.dst.rstrip("/") or args.dst
+    if os.path.lexists(dst) and not (os.path.isdir(dst) and not os.listdir(dst)):
+        raise InputError("merge: %s exists and is not an empty directory" % dst)
+    tmp = dst + ".merge-tmp"
+    if os.path.lexists(tmp):
+        raise InputError("merge: %s exists (left by an interrupted merge?): remove it" % tmp)
+    try:
+        for d in args.src:
+            shutil.copytree(d, tmp, symlinks=True, dirs_exist_ok=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if os.path.isdir(dst):
+        os.rmdir(dst)
+    os.rename(tmp, dst)
+    out.write("merged %d files of %d kernel builds from %d shard trees into %s\n"
+              % (len(files), len(owner), len(args.src), dst))
+    return 0
 
 
 # ---- text ------------------------------------------------------------------
