@@ -151,7 +151,7 @@ def shard_settings(runs):
     }
     boots, reps = {}, {}
     for r in guests:
-        boots.setdefault(r.kernel, set()).add(r.boot)
+        boots.setdefault((r.kernel, r.batch), set()).add(r.boot)
         unit = (r.kernel, r.scenario, r.variant, r.strategy, r.batch, r.boot)
         reps[unit] = reps.get(unit, 0) + 1
     out["boots per build"] = ("n/a (no context.boot)" if all(None in b for b in boots.values())
