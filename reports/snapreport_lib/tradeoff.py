@@ -76,7 +76,7 @@ def retry_bound(runs):
         else:
             values.add(v)
     if missing:
-        return None, ("%d of %d %s result files do not record %s (written before it was)"
+        return None, ("%d of %d %s result files do not record %s"
                       % (missing, len(runs), GOAL["candidate"], where))
     if len(values) > 1:
         return None, ("the %s result files record different bounds (%s)"
