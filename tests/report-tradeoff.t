@@ -5,7 +5,9 @@
 # (retries bounded; reclaim/munmap stall p99 within 1.2x of seqretry, judged
 # on the bootstrap interval of the ratio of medians), from SYNTHETIC result
 # sets where it holds, where it clearly does not, where the intervals
-# straddle the line, and where there is no hybrid at all.
+# straddle the line, and where there is no hybrid at all.  The retry bound
+# comes from the result files (context.strategy_params.attempts): n/a when
+# they do not record it, and a smaller recorded bound fails the check.
 
 import html
 import os
@@ -26,6 +28,10 @@ sets = {
     # repetitions cannot tell 1.0x from 1.2x
     "noisy": ["--seed", "1", "--hybrid", "good", "--noise", "0.6"] + S[:-1] + ["3"],
     "none": ["--seed", "1"] + S,
+    # files from before strategy_params was recorded; and a bound of 2
+    # recorded while the synthetic hybrid retries up to 3 times
+    "old": ["--seed", "1", "--hybrid", "good", "--no-strategy-params"] + S,
+    "tight": ["--seed", "1", "--hybrid", "good", "--hybrid-attempts", "2"] + S,
 }
 with ThreadPoolExecutor(max_workers=2) as pool:
     list(pool.map(lambda kv: make_results(os.path.join(tmp, kv[0]), *kv[1]), sets.items()))
@@ -42,15 +48,30 @@ def render(name):
 with ThreadPoolExecutor(max_workers=2) as pool:
     pages = dict(zip(sets, pool.map(render, sets)))
 
-bound, source = tradeoff.retry_bound()
-ok(isinstance(bound, int) and bound >= 1 and "hybrid.c" in source,
-   "the retry bound is read from strategies/hybrid.c (%s)" % bound)
-# hybrid's summary derives its text from the bound: ask the program.
-SB = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
-                  os.environ.get("B", "build"), "snapbench")
-rc, listing, _ = run(SB, "list")
-ok(rc == 0 and re.search(r"^  hybrid .*seqretry for %d attempts" % bound, listing, re.M) is not None,
-   "the bound read is the one hybrid describes itself with in `snapbench list`")
+
+
+def hybrid_runs(name):
+    return [r for r in results.load_runs(D[name]) if r.strategy == "hybrid"]
+
+
+bound, source = tradeoff.retry_bound(hybrid_runs("good"))
+ok(bound == 3 and "context.strategy_params.attempts" in source,
+   "the retry bound is read from the result files (%s: %s)" % (bound, source))
+nb, why = tradeoff.retry_bound(hybrid_runs("old"))
+ok(nb is None and "do not record context.strategy_params.attempts" in why,
+   "files that do not record it: the bound is n/a, not guessed (%s)" % why)
+mixed = hybrid_runs("good")[:2] + hybrid_runs("tight")[:2]
+nb, why = tradeoff.retry_bound(mixed)
+ok(nb is None and "different bounds (2, 3)" in why, "hybrid runs with different bounds: n/a", why)
+ok(tradeoff.retry_bound(hybrid_runs("tight"))[0] == 2, "a recorded bound of 2 is read as 2")
+bad = hybrid_runs("good")[:1]
+bad[0].context["strategy_params"] = {"attempts": "three"}
+try:
+    tradeoff.retry_bound(bad)
+    ok(False, "a bound that is not a whole number is bad input")
+except results.InputError as e:
+    ok("context.strategy_params.attempts is three, not a whole number" in str(e),
+       "a bound that is not a whole number is bad input, naming the file", e)
 
 
 def after_pareto(page):
@@ -81,12 +102,11 @@ ok(not any(st == "validflag" for _, st in points),
 ok(re.search(r"time to mirror p99</th>.*?\d+ µs <span class=\"ci\">\[\d", part, re.S) is not None,
    "good: medians with their intervals")
 goal = goal_of(page)
-if bound >= 3:
-    ok('<b>Verdict: met.</b> In all 3 storm scenarios no hybrid pass retried more than %d times, '
-       "and all 5 reclaim/munmap stall p99 ratios" % bound in goal,
-       "good: verdict met in the 3 storm scenarios (baseline is not one)", goal[:1500])
-else:
-    ok(True, "# SKIP the synthetic hybrid retries up to 3 times; hybrid.c's bound is %d" % bound)
+ok('<b>Verdict: met.</b> In all 3 storm scenarios no hybrid pass retried more than 3 times, '
+   "and all 5 reclaim/munmap stall p99 ratios" in goal,
+   "good: verdict met in the 3 storm scenarios (baseline is not one)", goal[:1500])
+ok("Retry bound: at most 3 retries per pass (context.strategy_params.attempts of the hybrid "
+   "result files)" in goal, "good: the report says where the bound comes from", goal[:1500])
 pos = re.findall(r"<li>([\w-]+): time to mirror p99 [\d.]+ µs <span class=\"ci\">\[[^]]+\]</span>, "
                  r"(reclaim|direct_reclaim) stall p99 [\d.]+ µs <span class=\"ci\">\[[^]]+\]</span> — <b>"
                  r"(on the front|dominated)", goal)
@@ -133,6 +153,18 @@ ok(rc == 0 and "No hybrid runs in a storm scenario" in part and "Verdict: met" n
    and "<b>not enough evidence</b>" in part,
    "none: no hybrid, not enough evidence", se)
 ok("<td>reclaim-block</td><td><span" in part, "none: the points table is still there")
+
+# --- the bound from the files: n/a without it, failed when it is smaller ---------
+rc, page, se = pages["old"]
+goal = goal_of(page)
+ok(rc == 0 and "Retry bound: n/a (" in goal and "do not record context.strategy_params.attempts" in goal
+   and "<b>Verdict: not enough evidence.</b>" in goal
+   and "the retry bound is n/a: the result files do not record it" in goal,
+   "old files: the bound is n/a and the verdict is not enough evidence, never met", se or goal[:1500])
+rc, page, se = pages["tight"]
+goal = goal_of(page)
+ok(rc == 0 and "<b>Verdict: not met.</b>" in goal and "(bound 2)" in goal,
+   "files that record 2 attempts while passes retried 3 times: not met", se or goal[:1500])
 
 # --- the rules, on the groups directly ----------------------------------------
 groups = results.group_runs(results.load_runs(D["good"]))

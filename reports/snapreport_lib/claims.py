@@ -15,8 +15,8 @@ it (context.command_line, with that run's seed); refuting verdicts of the
 known-unsafe ports also name the C test that finds each race on its own
 (tests/seed_races.c, tests/seed_findings.c, tests/validflag_findings.c)."""
 
-import html
 
+from .markup import esc
 from .results import load_runs
 
 # Who makes each claim, and its words.
@@ -45,10 +45,6 @@ C_REPRODUCERS = {
 NO_WAITS = ("n/a: snapshots never hold invalidations back (they retry on a sequence), so "
             "there is no arrival order to keep and no waiter to wake; the strategy reports "
             "no order.* or wakeup.* counters")
-
-
-def esc(text):
-    return html.escape(str(text), quote=True)
 
 
 class Verdict:

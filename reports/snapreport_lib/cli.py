@@ -82,6 +82,11 @@ def _parser():
                    help="each DIR is an unchanged repeat of the same builds: compare every ordered "
                         "pair of repeats by the same rule and count how many are flagged")
 
+    s = sub.add_parser("merge", help="shard trees of one kernel matrix (kernel matrix --shard "
+                       "I/N) into one tree, after checking that they were made alike")
+    s.add_argument("dst", metavar="DST", help="the merged tree (must not exist, or be empty)")
+    s.add_argument("src", metavar="SRC", nargs="+", help="shard trees")
+
     s = sub.add_parser("fidelity", help="userspace vs kernel: medians side by side, same ranking?")
     s.add_argument("dir", metavar="DIR", nargs="+", help="result directories (merged)")
     s.add_argument("--alpha", type=float, default=0.05, help="significance level (default 0.05)")
@@ -93,7 +98,7 @@ def _parser():
 
 COMMANDS = {"summarize": summarize.run, "plot": plots.run, "claims": claims.run,
             "compare": compare.run, "html": html.run,
-            "trend": versions.run, "fidelity": fidelity.run}
+            "trend": versions.run, "merge": versions.run_merge, "fidelity": fidelity.run}
 
 
 def main(argv):

@@ -27,8 +27,19 @@ in NEW or a NEW run the watchdog stopped (hung) is "worse" whatever the
 numbers; runs that completed no mirror pass (no progress) count with their
 passes/s of 0 (verdicts.values()).  Known-unsafe strategies are shown but never judged (no verdict, no
 correctness note, outside the family).  The headline metrics are the ones
-metrics.QUESTIONS declares for every verdict of the suite.  Exit status: 1
-when any headline metric is "worse", else 0; 2 on bad input."""
+metrics.QUESTIONS declares for every verdict of the suite.
+
+Kernel (guest) results are compared only within a batch (context.batch:
+one `snapbench kernel` invocation, whose boots were interleaved), as in
+`trend`: a build of BASE and the same build of NEW are compared on the
+samples of the latest batch both have runs of; sharing no known batch id,
+the build is not compared ("different batches"), since builds booted at
+different times differ by the host alone.  When no guest result carries a
+batch id (older trees) they are compared as before, with a caveat.
+
+Exit status: 1 when any headline metric is "worse", else 0; 2 on bad
+input, and when every build of the two trees was refused as coming from
+different batches."""
 
 import json
 import math
@@ -36,7 +47,12 @@ import math
 from . import metrics
 from . import stats
 from . import verdicts
-from .results import InputError, group_runs, load_runs
+from .results import InputError, batch_text, batches, group_runs, in_batch, load_runs, \
+    shared_batch, version_key
+
+BATCH_CAVEAT = ("batch unknown: these kernel results carry no batch id (context.batch), so "
+                "BASE and NEW are compared as if booted interleaved in one batch; results of "
+                "separate invocations can differ by the host alone")
 
 
 def contrast(base, new, metric, alpha, min_effect_pct):
@@ -163,6 +179,43 @@ def compare_groups(base_groups, new_groups, alpha, min_effect_pct, all_metrics=F
     return rows, only_base, only_new
 
 
+def within_batches(base, new):
+    """(BASE groups, NEW groups, refused, caveat): each guest build of both
+    trees restricted to the latest batch it has runs of in both (see the
+    module's doc); refused: [(kernel label, BASE batches, NEW batches)] of
+    builds that share none, left out of both sides; caveat: guest groups
+    are compared but none carries a batch id."""
+    guests = [g for g in base + new if g.environment == "guest"]
+    if not guests or not batches(guests):
+        return base, new, [], bool(guests)
+    by = ({}, {})
+    for side, groups in zip(by, (base, new)):
+        for g in groups:
+            if g.environment == "guest":
+                side.setdefault(g.kernel, []).append(g)
+    chosen, refused = {}, []
+    for label in sorted(set(by[0]) & set(by[1]), key=version_key):
+        b = shared_batch(by[0][label], by[1][label])
+        if b is None:
+            refused.append((label, batch_text(by[0][label]), batch_text(by[1][label])))
+        else:
+            chosen[label] = b
+    skip = {label for label, _, _ in refused}
+
+    def keep(groups):
+        out = []
+        for g in groups:
+            if g.environment != "guest" or g.kernel not in chosen:
+                if g.environment != "guest" or g.kernel not in skip:
+                    out.append(g)
+                continue
+            sub = in_batch(g, chosen[g.kernel])
+            if sub:
+                out.append(sub)
+        return out
+    return keep(base), keep(new), refused, False
+
+
 def _label(key):
     env, kernel, scenario, variant, strategy = key
     s = scenario + (" [%s]" % variant if variant else "")
@@ -270,17 +323,27 @@ def run(args, out):
     else:
         base = group_runs(load_runs(args.base))
         new = group_runs(load_runs(args.new))
+    refused, caveat = [], False
+    if args.sweep is None:
+        base, new, refused, caveat = within_batches(base, new)
     rows, only_base, only_new = compare_groups(base, new, args.alpha, args.threshold, args.all)
-    if not rows and not only_base and not only_new:
+    if not rows and not only_base and not only_new and not refused:
         raise InputError("%s and %s: nothing to compare" % (args.base, args.new))
     adjust(rows, args.alpha, args.threshold, args.correction)
+    if caveat:
+        out.write("# caveat: %s\n" % BATCH_CAVEAT)
     write_text(rows, only_base, only_new, args.alpha, args.threshold, args.correction, out)
+    for label, bb, nb in refused:
+        out.write("\nnot compared: kernel %s: samples from different batches (BASE: %s; NEW: %s); "
+                  "boot both in one invocation to compare them\n" % (label, bb, nb))
     for note in power_notes(rows, args.alpha):
         out.write("note: %s\n" % note)
     worse = [r for r in rows if r["headline"] and r["verdict"] == "worse"]
     better = [r for r in rows if r["headline"] and r["verdict"] == "better"]
-    out.write("\nsummary: %d headline metrics worse, %d better, %d compared\n"
-              % (len(worse), len(better), sum(1 for r in rows if r["headline"])))
+    out.write("\nsummary: %d headline metrics worse, %d better, %d compared%s\n"
+              % (len(worse), len(better), sum(1 for r in rows if r["headline"]),
+                 "; %d kernel build%s not compared: different batches"
+                 % (len(refused), "" if len(refused) == 1 else "s") if refused else ""))
     if args.json:
         rows = [{k: (str(v) if isinstance(v, float) and math.isinf(v) else v) for k, v in r.items()}
                 for r in rows]
@@ -289,6 +352,12 @@ def run(args, out):
                        "correction": args.correction,
                        "rows": [dict(r, group=list(r["group"])) for r in rows],
                        "only_base": [list(k) for k in only_base],
-                       "only_new": [list(k) for k in only_new]}, f, indent=1,
+                       "only_new": [list(k) for k in only_new],
+                       "not_compared_batches": [{"kernel": l, "base_batches": bb, "new_batches": nb}
+                                                for l, bb, nb in refused]}, f, indent=1,
                       allow_nan=False)
+    if refused and not rows:
+        raise InputError("%s and %s: every kernel build in both comes from different batches (%s): "
+                         "nothing compared" % (args.base, args.new, "; ".join(
+                             "%s: BASE %s, NEW %s" % r for r in refused)))
     return 1 if worse else 0

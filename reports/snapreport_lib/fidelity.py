@@ -40,6 +40,7 @@ import os
 
 from . import compare, metrics, stats
 from .results import IGNORED_PARAMS, InputError, group_runs, version_key
+from .markup import esc, strategy
 from .palette import STRATEGY_COLOURS
 from .versions import accelerator, load_dirs, split_label
 
@@ -385,7 +386,6 @@ def _tables(ps):
 
 def no_kernel_html(groups):
     """What the section says when there is nothing to compare."""
-    from .html import esc
     envs = sorted({g.environment for g in groups})
     guests = [g for g in groups if g.environment == "guest"]
     user = {(g.scenario, g.variant) for g in groups if g.environment == "userspace"}
@@ -407,7 +407,6 @@ def no_kernel_html(groups):
 
 def section_html(groups, alpha, effect):
     """The report's "Userspace vs kernel fidelity" section."""
-    from .html import _strategy, esc
     ps, patched = pairings(groups, alpha, effect)
     out = ["<h2>Userspace vs kernel fidelity</h2>"]
     if not ps:
@@ -464,7 +463,7 @@ def section_html(groups, alpha, effect):
                     esc(p.label), esc(", ".join("%s %s / %s" % d for d in p.params[:8]) +
                                       (" …" if len(p.params) > 8 else ""))))
         out.append('<p class="ci">%s</p>' % "<br>".join(notes))
-        head = "".join("<th>%s</th>" % _strategy(s) for s in strategies)
+        head = "".join("<th>%s</th>" % strategy(s) for s in strategies)
         out.append("<table><tr><th>metric (better)</th><th>environment</th>%s<th>ranking</th>"
                    "<th>same order as userspace?</th></tr>" % head)
         for r0 in first.rows:

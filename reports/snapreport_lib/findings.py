@@ -18,12 +18,11 @@
 
 Only the explanations (why, and the interleaving) are written in advance."""
 
-import html
 import os
 import re
 
 from . import seedexplain
-from .palette import colour
+from .markup import esc, strategy as _strategy
 
 # harness/snapbench.c: "PROG: SCEN/STRAT rep N: crashed: SIGNAL", "... rep N: no
 # end past its watchdog; killed", and "PROG: SCEN/STRAT: cannot run: WHY" (no rep).
@@ -31,14 +30,6 @@ LOG_LINE = re.compile(r"^\S+: (?P<scenario>[^/\s]+)/(?P<strategy>[^\s:]+)(?: rep
                       r"(?P<what>crashed: .*|no end past its watchdog; killed|cannot run: .*)$")
 MAX_HUNG_SHOWN = 2
 PRE = '<pre style="white-space: pre-wrap; margin: 4px 0">'
-
-
-def esc(text):
-    return html.escape(str(text), quote=True)
-
-
-def _strategy(name):
-    return '<span class="strategy" style="color:%s">%s</span>' % (colour(name), esc(name))
 
 
 class RunFacts:

@@ -3,18 +3,15 @@
 # directory, index.html (inline CSS, no scripts) beside its PNG/SVG plots.
 
 import datetime
-import html
 import json
 import math
 import os
 import sys
 
-from . import metrics, plots, recommend, stats, verdicts
-from .palette import colour
+from . import claims, fidelity, findings, metrics, modelcheck, plots, recommend, stats, \
+    tradeoff, verdicts, versions
+from .markup import esc, figure as figure_html, fold, strategy as _strategy
 from .results import InputError, group_runs, load_runs
-from . import findings, modelcheck, tradeoff  # issue 7: seed findings, model checks, hybrid goal
-from . import claims  # issue 24: claims against measurements
-from . import fidelity, versions  # issue 6: kernel trends, userspace vs kernel
 
 CSS = """
 body { font: 15px/1.45 "DejaVu Sans", Helvetica, Arial, sans-serif; color: #222;
@@ -53,14 +50,6 @@ figcaption { font-size: 12px; color: #666; }
 .bad { color: #fff; background: #c0231a; padding: 1px 6px; border-radius: 3px; font-weight: bold; }
 code { font-size: 12.5px; }
 """
-
-
-def esc(text):
-    return html.escape(str(text), quote=True)
-
-
-def _strategy(name):
-    return '<span class="strategy" style="color:%s">%s</span>' % (colour(name), esc(name))
 
 
 def _env_label(env, kernel):
@@ -259,26 +248,6 @@ def answers_html(rule, sections, figs):
             "".join(cells), "<br>".join(esc(x) for x in nums) or "–",
             '<img class="thumb" src="%s" alt="%s">' % (esc(img.png), esc(img.title)) if img else "–"))
     out.append("</table>")
-    return "\n".join(out)
-
-
-def fold(summary, body, anchor=None, open_=False):
-    """@body under a <details> whose <summary> is @summary (HTML)."""
-    if not body:
-        return ""
-    return '<details%s%s><summary>%s</summary>\n%s\n</details>' % (
-        ' id="%s"' % anchor if anchor else "", " open" if open_ else "", summary, body)
-
-
-def figure_html(p):
-    out = ['<p class="question">%s</p>' % esc(p.question)]
-    if p.png:
-        out.append('<figure><img src="%s" alt="%s"><figcaption>%s — <a href="%s">SVG</a>, '
-                   '<a href="plot-data/%s.dat">data</a>, <a href="plot-data/%s.gp">gnuplot script</a>'
-                   "</figcaption></figure>" % (esc(p.png), esc(p.title), esc(p.title), esc(p.svg),
-                                               esc(p.ident), esc(p.ident)))
-    else:
-        out.append('<p class="skip">Plot skipped: %s.</p>' % esc(p.note))
     return "\n".join(out)
 
 

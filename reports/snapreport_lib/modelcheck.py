@@ -11,9 +11,9 @@ missing file is a note in the report (the checks were not run); a file
 that is not such a summary is bad input."""
 
 import datetime
-import html
 import json
 
+from .markup import esc
 from .results import InputError
 
 SCHEMA = "snapbench-model-check/1"
@@ -25,10 +25,6 @@ PROPERTY = {
     "watch": "no thread sleeps forever (the model's watchdog judges end states)",
     "cycle": "liveness: a mirror pass completes, under weak fairness",
 }
-
-
-def esc(text):
-    return html.escape(str(text), quote=True)
 
 
 def load(path):

@@ -33,7 +33,7 @@ def slug(text):
     return re.sub(r"[^A-Za-z0-9.]+", "-", text).strip("-").lower() or "x"
 
 
-def _q(text):
+def quote(text):
     """A gnuplot double-quoted string."""
     return '"%s"' % text.replace("\\", "\\\\").replace('"', '\\"')
 
@@ -63,7 +63,7 @@ def log_time_tics(values_ns):
         return ""
     lo = math.floor(math.log10(min(pos)))
     hi = math.ceil(math.log10(max(pos)))
-    return ", ".join('%s %g' % (_q(_time_text(10.0 ** e)), 10.0 ** e) for e in range(lo, hi + 1))
+    return ", ".join('%s %g' % (quote(_time_text(10.0 ** e)), 10.0 ** e) for e in range(lo, hi + 1))
 
 
 class Renderer:
@@ -115,7 +115,7 @@ def _scen_label(g):
 def _line(path, index, using, style, strategy, title=None):
     points = "" if style == "steps" else " pt 7 ps 0.8"
     return "%s index %d using %s with %s lw 2%s lc rgb %s title %s" % (
-        _q(path), index, using, style, points, _q(colour(strategy)), _q(title or strategy))
+        quote(path), index, using, style, points, quote(colour(strategy)), quote(title or strategy))
 
 
 # ---- retries per pass --------------------------------------------------
@@ -313,7 +313,7 @@ def reclaim_plot(r, plot, groups):
             c = 2 + 3 * i
             using = "%d:%d:%d%s" % (c, c + 1, c + 2, ":xtic(1)" if i == 0 else "")
             parts.append("%s index %d using %s lc rgb %s title %s" % (
-                _q(path), index, using, _q(colour(s)), _q(s)))
+                quote(path), index, using, quote(colour(s)), quote(s)))
         return ", ".join(parts)
     r.render(plot, "bars.gp", title=plot.title,
              title_left="reclaim throughput", ylabel_left="%spages reclaimed per second" % (prefix + " " if prefix else ""),
@@ -404,9 +404,9 @@ def pareto_plot(r, plot, groups):
     clauses = []
     for index, s_name, state, pt in lines:
         clauses.append("%s index %d using 1:2:3:4:5:6 with xyerrorbars pt %d ps 1.6 lw 1.5 lc rgb %s title %s"
-                       % (_q(path), index, pt, _q(colour(s_name)), _q("%s (%s)" % (s_name, state))))
+                       % (quote(path), index, pt, quote(colour(s_name)), quote("%s (%s)" % (s_name, state))))
         clauses.append("%s index %d using 8:9:7 with labels left font \",9\" tc rgb \"#333333\" notitle"
-                       % (_q(path), index))
+                       % (quote(path), index))
     xs = [v for _, t, _, _ in pts for v in t[:3]]
     ys = [v for _, _, s, _ in pts for v in s[:3]] + [y * ydiv for _, y in labels]
     r.render(plot, "pareto.gp", title=plot.title,

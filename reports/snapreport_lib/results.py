@@ -57,6 +57,9 @@ class Run:
         self.rep = ctx.get("rep", self.bench.get("repetition_index"))
         boot = ctx.get("boot")
         self.boot = boot if isinstance(boot, int) and not isinstance(boot, bool) else None
+        # One `snapbench kernel run/matrix/track` invocation: builds booted
+        # in one batch were interleaved; None: batch unknown (older files).
+        self.batch = ctx.get("batch") or None
         self.variant = ""
 
     def counter(self, name):
@@ -110,6 +113,8 @@ def _shape_error(doc):
     for key in ("scenario", "strategy"):
         if not isinstance(ctx.get(key), str) or not ctx[key]:
             return "context.%s missing or not a string" % key
+    if ctx.get("batch") is not None and not isinstance(ctx["batch"], str):
+        return "context.batch is not a string or null"
     for key in ("environment", "kernel", "kernel_label", "snapbench_revision",
                 "start_time", "end_time", "command_line", "host_name"):
         if key in ctx and not isinstance(ctx[key], str):
@@ -133,6 +138,11 @@ def _shape_error(doc):
     # snapbench writes strings; reports/testdata/make_results.py numbers.
     if not all(isinstance(v, (str, int, float)) for v in params.values()):
         return "context.scenario_params: a value that is not a string or a number"
+    sp = ctx.get("strategy_params")
+    if sp is not None and not isinstance(sp, dict):
+        return "context.strategy_params is not an object"
+    if isinstance(sp, dict) and not all(isinstance(v, (str, int, float, bool)) for v in sp.values()):
+        return "context.strategy_params: a value that is not a string, number or boolean"
     sweep = ctx.get("sweep")
     if sweep is not None and not isinstance(sweep, (str, dict)):
         return "context.sweep is not an object"
@@ -319,7 +329,7 @@ class Group:
         return self.scenario + (" [%s]" % self.variant if self.variant else "")
 
     def _unit(self, run):
-        return ("boot", run.boot) if run.boot is not None else ("run", run.path)
+        return ("boot", run.batch or "", run.boot) if run.boot is not None else ("run", run.path)
 
     @property
     def n(self):
@@ -358,6 +368,43 @@ class Group:
         for r in self.ok_runs:
             names.update(r.histograms)
         return sorted(names)
+
+
+def batches(groups):
+    """The known batch ids of @groups' runs (context.batch), a set."""
+    return {r.batch for g in groups for r in g.runs if r.batch}
+
+
+def shared_batch(a, b):
+    """The batch both lists of groups @a and @b have runs of, or None when
+    they share no known batch id (a run without one shares none).  With
+    several, the latest (by the newest start_time of its runs): the batch
+    a verdict is taken within."""
+    common = batches(a) & batches(b)
+    if not common:
+        return None
+    last = {}
+    for g in a + b:
+        for r in g.runs:
+            if r.batch in common:
+                last[r.batch] = max(last.get(r.batch, ""), str(r.context.get("start_time") or ""))
+    return max(common, key=lambda k: (last[k], k))
+
+
+def in_batch(group, batch):
+    """@group restricted to the runs of @batch (a Group), or None when it
+    has none there."""
+    runs = [r for r in group.runs if r.batch == batch]
+    return Group(group.key, runs) if runs else None
+
+
+def batch_text(groups):
+    """The batch ids of @groups for a message: "b1, b2", "unknown" for
+    runs without one."""
+    ids = sorted(batches(groups))
+    if any(not r.batch for g in groups for r in g.runs):
+        ids.append("unknown")
+    return ", ".join(ids) or "unknown"
 
 
 def group_runs(runs):

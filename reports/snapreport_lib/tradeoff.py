@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # tradeoff.py - beside the Pareto plot: the numbers of its points, where the
-# hybrid strategy sits on it, and whether the hybrid reaches its goal
-# (issue 7): retries per pass bounded like rangelock, and reclaim/munmap
-# invalidation stall p99 within 1.2x of seqretry, on the storm scenarios.
+# hybrid strategy sits on it, and whether the hybrid reaches its goal:
+# retries per pass bounded like rangelock, and reclaim/munmap invalidation
+# stall p99 within 1.2x of seqretry, on the storm scenarios.
 """The goal's terms are fixed here (GOAL); every number judged comes from
 the result groups.  The verdict is one of three (VERDICTS):
 
@@ -17,13 +17,16 @@ not enough evidence no check fails clearly, but at least one is undecided:
 
 The checks, per storm scenario (one with invalidation stalls):
 
-retries   the hybrid takes the range lock after HYBRID_ATTEMPTS failed
-          optimistic attempts, read from strategies/hybrid.c of this tree,
-          so a pass retries at most that often: "bounded like rangelock"
+retries   the hybrid takes the range lock after a number of failed
+          optimistic attempts that each result file records
+          (context.strategy_params.attempts, harness/RESULTS.md), so a
+          pass retries at most that often: "bounded like rangelock"
           means no pass of any completed repetition retried more often.
           A bound is a worst case, so this takes the maximum of
           retries_per_pass_max over the repetitions, not a median; one
-          pass over the bound falsifies it.
+          pass over the bound falsifies it.  Result files that do not
+          record the bound (older ones), or hybrid runs that record
+          different bounds, leave it n/a: the check is then undecided.
 stalls    for each reclaim or munmap stall kind both hybrid and seqretry
           have: the ratio of the medians over repetitions of stall p99
           (hybrid / seqretry) with its 95% percentile-bootstrap interval
@@ -38,12 +41,9 @@ median over repetitions with its interval: invalidations wait only behind
 such passes, so it says whether a stall difference can come from the
 lock at all."""
 
-import html
-import os
-import re
-
 from . import metrics, plots, stats, verdicts
-from .palette import colour
+from .markup import esc, strategy as _strategy
+from .results import InputError
 
 GOAL = {
     "candidate": "hybrid",
@@ -54,29 +54,34 @@ GOAL = {
 }
 MIN_REPS = 3
 VERDICTS = ("met", "not met", "not enough evidence")
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-HYBRID_SOURCE = os.path.join(REPO, "strategies", "hybrid.c")
-ATTEMPTS = re.compile(r"^#define\s+HYBRID_ATTEMPTS\s+(\d+)", re.M)
+BOUND_PARAM = "attempts"        # context.strategy_params key of the candidate's bound
 
 
-def esc(text):
-    return html.escape(str(text), quote=True)
-
-
-def _strategy(name):
-    return '<span class="strategy" style="color:%s">%s</span>' % (colour(name), esc(name))
-
-
-def retry_bound(path=HYBRID_SOURCE):
-    """(bound, where it came from) or (None, why not)."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            m = ATTEMPTS.search(f.read())
-    except OSError as e:
-        return None, "cannot read %s: %s" % (path, e.strerror)
-    if not m:
-        return None, "no HYBRID_ATTEMPTS in %s" % path
-    return int(m.group(1)), "HYBRID_ATTEMPTS in strategies/hybrid.c"
+def retry_bound(runs):
+    """(bound, where it came from) or (None, why it is n/a), from the
+    candidate's result files @runs: context.strategy_params.attempts,
+    which every one of them must record, with one value.  Raises
+    InputError for a bound that is not a whole number."""
+    where = "context.strategy_params.%s" % BOUND_PARAM
+    if not runs:
+        return None, "no %s result files" % GOAL["candidate"]
+    values, missing = set(), 0
+    for r in runs:
+        params = r.context.get("strategy_params") or {}
+        v = params.get(BOUND_PARAM)
+        if v is None:
+            missing += 1
+        elif isinstance(v, bool) or not isinstance(v, int) or v < 0:
+            raise InputError("%s: %s is %s, not a whole number" % (r.path, where, v))
+        else:
+            values.add(v)
+    if missing:
+        return None, ("%d of %d %s result files do not record %s"
+                      % (missing, len(runs), GOAL["candidate"], where))
+    if len(values) > 1:
+        return None, ("the %s result files record different bounds (%s)"
+                      % (GOAL["candidate"], ", ".join(map(str, sorted(values)))))
+    return values.pop(), "%s of the %s result files" % (where, GOAL["candidate"])
 
 
 def _fv(v, unit):
@@ -355,7 +360,7 @@ def _verdict_html(rows, summ, bound):
     if summ["retry_unknown"] and rows:
         why.append("the retry bound could not be checked in %s"
                    % ", ".join(summ["retry_unknown"]) if bound is not None else
-                   "the retry bound is unknown")
+                   "the retry bound is n/a: the result files do not record it")
     for label, s in summ["stall_undecided"]:
         if not s["enough"]:
             why.append("%s stall in %s: fewer than %d completed repetitions" % (s["kind"], label, MIN_REPS))
@@ -383,10 +388,11 @@ def goal_html(groups, bound_info=None, ident="hybrid-goal"):
     """The hybrid's goal, judged on these groups (one environment)."""
     cand, base, like = GOAL["candidate"], GOAL["stall_baseline"], GOAL["bounded_like"]
     line = GOAL["stall_ratio"]
-    bound, source = bound_info if bound_info else retry_bound()
+    bound, source = bound_info if bound_info else \
+        retry_bound([r for g in groups if g.strategy == cand for r in g.runs])
     rows, summ = evaluate(groups, bound)
     out = ['<h3 id="%s">Does %s reach its goal?</h3>' % (esc(ident), _strategy(cand)),
-           "<p>Goal (issue 7), on the storm scenarios: retries per pass bounded like %s, and "
+           "<p>Goal, on the storm scenarios: retries per pass bounded like %s, and "
            "reclaim/munmap invalidation stall p99 within %gx of %s — on the Pareto front of the "
            "two. Retry bound: %s. A stall is judged on the ratio of the medians over repetitions "
            "(%s / %s) and its 95%% bootstrap interval: <i>within</i> when the whole interval is at "
@@ -400,7 +406,7 @@ def goal_html(groups, bound_info=None, ident="hybrid-goal"):
            % (_strategy(like), line, _strategy(base),
               ("at most %d retries per pass (%s), checked against the worst pass of every "
                "completed repetition" % (bound, esc(source))) if bound is not None
-              else "unknown (%s): the retry check cannot be judged" % esc(source),
+              else "n/a (%s): the retry check cannot be judged" % esc(source),
               esc(cand), esc(base), line, MIN_REPS, summ["stall_checked"])]
     if not rows:
         out.append('<p class="skip">No %s runs in a storm scenario in these results: '

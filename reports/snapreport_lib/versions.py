@@ -49,9 +49,26 @@ here; eight boots a side made 0 of 12 (README, "The boot is the unit of
 replication").  Results without a boot (older trees, userspace) count
 each run.
 
+Batches.  Builds booted interleaved in one invocation (`snapbench kernel
+run/matrix/track`, one context.batch id) share the host's slow spells;
+builds booted at different times do not: two unchanged batches of one
+build 25 minutes apart, compared, flagged reclaim metrics by 10-20% (q <=
+0.04).  So when results carry batch ids, a build is compared with its
+reference only on the samples of the latest batch both have runs of (its
+other samples are history: drawn in the plots and tables, never the
+reference sample), and a pair that shares no known batch id (a run without
+one shares none) is not compared: "different batches", not a verdict.
+Refused rather than widened: how far apart two batches of one build can
+be depends on the host's load on each day, which one batch per side
+cannot estimate, so any widening would be a guessed number.  When no
+guest result carries a batch id (older trees) builds are compared as
+before and the output says once that the batches are unknown.
+
 Exit status of `snapreport trend`: 1 when any headline metric has a
 regression, else 0; 2 on bad input (no guest results, one build only, an
-unknown --baseline).
+unknown --baseline, shard trees made differently: check_shards()) and
+when no build could be compared because none shares a batch with its
+reference.
 
 False positives (`snapreport trend --false-positives DIR DIR...`).  Each
 DIR is an unchanged repeat of the same builds (the same `kernel run`
@@ -67,10 +84,19 @@ than that many independent ones.  Exit status 0; 2 on bad input."""
 import json
 import math
 import os
+import shutil
 
 from . import compare, metrics, stats
+from .markup import esc, figure, strategy
 from .palette import colour
-from .results import InputError, group_runs, load_runs, version_key, _mark_sweeps
+from .plots import Plot, Renderer, quote, slug
+from .results import InputError, batch_text, batches, group_runs, in_batch, load_runs, \
+    shared_batch, version_key, _mark_sweeps
+
+# Printed once when no guest result carries a batch id.
+BATCH_CAVEAT = ("batch unknown: these results carry no batch id (context.batch), so builds are "
+                "compared as if they had been booted interleaved in one batch; results of separate "
+                "invocations (another day, another host load) can differ by the host alone")
 
 VERDICT = {"worse": "regression", "better": "improvement", "changed": "changed",
            "no significant change": "no significant change"}
@@ -82,15 +108,88 @@ def split_label(label):
     return parts[0], [p for p in parts[1:] if p]
 
 
-def load_dirs(dirs):
+def load_dirs(dirs, per_dir=None):
     """The runs of one or more result directories (shards of one matrix, or
-    a userspace and a kernel run), as one set."""
+    a userspace and a kernel run), as one set; @per_dir, a list, gets each
+    directory's runs."""
     runs = []
     for d in dirs:
-        runs.extend(load_runs(d))
+        mine = load_runs(d)
+        runs.extend(mine)
+        if per_dir is not None:
+            per_dir.append(mine)
     if len(dirs) > 1:
         _mark_sweeps(runs)
     return runs
+
+
+# ---- shard trees -----------------------------------------------------------
+
+def _value_text(v):
+    """A parameter value as text, 0.5 and "0.5" alike, 2 and 2.0 alike."""
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return str(v)
+    return repr(int(f)) if f.is_integer() else repr(f)
+
+
+def _values(vals):
+    return ", ".join(sorted(set(vals))) or "none"
+
+
+def shard_settings(runs):
+    """What the shard trees of one matrix must agree on, from one tree's
+    guest runs: {field: value text}, the field as the error names it.
+    Repetitions per boot and boots per build are maxima over the tree (a
+    crashed run leaves no file, a failed boot fewer boots)."""
+    guests = [r for r in runs if r.environment == "guest"]
+    out = {
+        "harness revision (context.snapbench_revision)":
+            _values(str(r.context.get("snapbench_revision") or "unknown") for r in guests),
+        "accelerator": _values(r.accelerator or "unknown" for r in guests),
+    }
+    boots, reps = {}, {}
+    for r in guests:
+        boots.setdefault((r.kernel, r.batch), set()).add(r.boot)
+        unit = (r.kernel, r.scenario, r.variant, r.strategy, r.batch, r.boot)
+        reps[unit] = reps.get(unit, 0) + 1
+    out["boots per build"] = ("n/a (no context.boot)" if all(None in b for b in boots.values())
+                              else str(max(len(b - {None}) for b in boots.values())))
+    out["repetitions per boot"] = str(max(reps.values()))
+    params = {}
+    for r in guests:
+        for k, v in r.params.items():
+            if k != "scenario.description":
+                params.setdefault(r.scenario, {}).setdefault(k, set()).add(_value_text(v))
+    for scenario, keys in params.items():
+        for k, vals in keys.items():
+            what = "duration (run.duration_s)" if k == "run.duration_s" else "scenario parameter " + k
+            out["%s of %s" % (what, scenario)] = _values(vals)
+    return out, set(params)
+
+
+def check_shards(dirs, per_dir):
+    """Raise InputError, one line naming the field and the two values, when
+    the guest runs of the trees @dirs (@per_dir: each tree's runs) were not
+    made alike: harness revision, accelerator, boots per build,
+    repetitions per boot, and per scenario both trees ran its parameters
+    and duration.  Trees without guest runs are not shards of a matrix."""
+    trees = [(d, shard_settings(runs)) for d, runs in zip(dirs, per_dir)
+             if any(r.environment == "guest" for r in runs)]
+    if len(trees) < 2:
+        return
+    first, (ref, ref_scen) = trees[0]
+    for d, (mine, scen) in trees[1:]:
+        both = ref_scen & scen
+        for field in list(ref) + [f for f in mine if f not in ref]:
+            if " of " in field and field.rsplit(" of ", 1)[1] in (ref_scen | scen) \
+                    and field.rsplit(" of ", 1)[1] not in both:
+                continue            # a scenario only one shard ran
+            a, b = ref.get(field, "absent"), mine.get(field, "absent")
+            if a != b:
+                raise InputError("shard trees differ in %s: %s in %s, %s in %s; merge only trees "
+                                 "made alike" % (field, a, first, b, d))
 
 
 def accelerator(group):
@@ -137,20 +236,47 @@ class Trend:
         self.missing_baseline = self.baseline not in self.labels
         self.pairs = {l: pair_for(l, self.baseline, self.labels) for l in self.labels}
         self.rows, self.absent = [], []
+        # Batches: with batch ids, a build is compared only within a batch
+        # it shares with its reference (self.batch), on that batch's
+        # samples; the rest of its samples are history (plots, tables).
+        # Sharing none, the comparison is refused (self.refused).  Without
+        # any batch id, today's behaviour and BATCH_CAVEAT.
+        self.batched = bool(batches(groups))
+        self.batch, self.refused = {}, {}
         if self.missing_baseline or len(self.labels) < 2:
             return
+        by_build = {}
+        for g in groups:
+            by_build.setdefault(g.kernel, []).append(g)
+        for label in self.labels:
+            if self.pairs[label] is None or not self.batched:
+                continue
+            frm, to = (by_build[x] for x in self.pairs[label])
+            b = shared_batch(frm, to)
+            if b is None:
+                self.refused[label] = (batch_text(frm), batch_text(to))
+            else:
+                self.batch[label] = b
         for key in sorted(self.series, key=lambda k: (k[0], k[1], k[2])):
             per = self.series[key]
             for label in self.labels:
-                if label not in per or self.pairs[label] is None:
+                if label not in per or self.pairs[label] is None or label in self.refused:
                     continue
                 frm, to = self.pairs[label]
                 if frm not in per or to not in per:
                     self.absent.append((key, label, frm if frm not in per else to))
                     continue
-                for it in compare.compare_pair(per[frm], per[to], alpha, effect, all_metrics):
+                a, b = per[frm], per[to]
+                if self.batched:
+                    batch = self.batch[label]
+                    a, b = in_batch(a, batch), in_batch(b, batch)
+                    if a is None or b is None:
+                        self.absent.append((key, label, "%s in batch %s" % (
+                            frm if a is None else to, batch)))
+                        continue
+                for it in compare.compare_pair(a, b, alpha, effect, all_metrics):
                     it.update(accelerator=accel, scenario=key[0], variant=key[1], strategy=key[2],
-                              build=label, frm=frm, to=to)
+                              build=label, frm=frm, to=to, batch=self.batch.get(label))
                     self.rows.append(it)
         # One family per build comparison: what its verdict is decided on.
         for label in self.labels:
@@ -166,6 +292,8 @@ class Trend:
             c[r["verdict"]] = c.get(r["verdict"], 0) + 1
         if label == self.baseline:
             verdict = "baseline"
+        elif label in self.refused:
+            verdict = "different batches"
         elif not rows:
             verdict = "not compared"
         elif c["regression"]:
@@ -184,6 +312,10 @@ class Trend:
             return "REGRESSION: %s worse than %s" % (p[1], p[0])
         if p and verdict == "improvement":
             return "improvement: %s better than %s" % (p[1], p[0])
+        if p and verdict == "different batches":
+            return ("not compared: %s and %s share no batch (%s: %s; %s: %s); boot them in one "
+                    "invocation" % (p[0], p[1], p[0], self.refused[label][0], p[1],
+                                    self.refused[label][1]))
         return verdict
 
     def row(self, key, label, metric):
@@ -210,6 +342,56 @@ def trends(groups, requested, alpha, effect, all_metrics=False, correction=compa
     return out
 
 
+def run_merge(args, out):
+    """`snapreport merge DST SRC...`: the shard trees SRC (kernel matrix
+    --shard I/N) copied into one new tree DST, after check_shards() and
+    after checking that no build and no file is in two of them.  DST must
+    not exist or be empty; it is written under a temporary name and
+    renamed, so it is whole or absent."""
+    if len(args.src) < 2:
+        raise InputError("merge: give at least two shard trees to merge")
+    per_dir = []
+    load_dirs(args.src, per_dir)
+    for d, runs in zip(args.src, per_dir):
+        if not any(r.environment == "guest" for r in runs):
+            raise InputError("merge: %s: no kernel results (OUT/kernel/<label>/...): not a shard "
+                             "of a kernel matrix" % d)
+    check_shards(args.src, per_dir)
+    owner = {}
+    for d, runs in zip(args.src, per_dir):
+        for label in sorted({r.kernel for r in runs if r.environment == "guest"}):
+            if label in owner:
+                raise InputError("merge: kernel build %s is in both %s and %s: shards split the "
+                                 "builds of a matrix" % (label, owner[label], d))
+            owner[label] = d
+    files = {}
+    for d in args.src:
+        for dirpath, _, names in os.walk(d):
+            for name in names:
+                rel = os.path.relpath(os.path.join(dirpath, name), d)
+                if rel in files:
+                    raise InputError("merge: %s is in both %s and %s" % (rel, files[rel], d))
+                files[rel] = d
+    dst = args.dst.rstrip("/") or args.dst
+    if os.path.lexists(dst) and not (os.path.isdir(dst) and not os.listdir(dst)):
+        raise InputError("merge: %s exists and is not an empty directory" % dst)
+    tmp = dst + ".merge-tmp"
+    if os.path.lexists(tmp):
+        raise InputError("merge: %s exists (left by an interrupted merge?): remove it" % tmp)
+    try:
+        for d in args.src:
+            shutil.copytree(d, tmp, symlinks=True, dirs_exist_ok=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if os.path.isdir(dst):
+        os.rmdir(dst)
+    os.rename(tmp, dst)
+    out.write("merged %d files of %d kernel builds from %d shard trees into %s\n"
+              % (len(files), len(owner), len(args.src), dst))
+    return 0
+
+
 # ---- text ------------------------------------------------------------------
 
 def _pct(v):
@@ -233,8 +415,9 @@ def _pair_text(t, label):
     if p is None:
         return "baseline"
     frm, to = p
-    return "%s%s -> %s%s" % (frm, " (baseline)" if frm == t.baseline else "",
-                             to, " (baseline)" if to == t.baseline else "")
+    return "%s%s -> %s%s%s" % (frm, " (baseline)" if frm == t.baseline else "",
+                               to, " (baseline)" if to == t.baseline else "",
+                               " [batch %s]" % t.batch[label] if label in t.batch else "")
 
 
 def write_text(ts, alpha, effect, correction, out):
@@ -245,6 +428,13 @@ def write_text(ts, alpha, effect, correction, out):
               "# effect: ratio of medians TO/FROM, Cliff's delta = P(TO > FROM) - P(TO < FROM)\n"
               "# medians over samples (boots with --boots, else repetitions); bootstrap: %d resamples, seed %d\n"
               % (compare.rule_text(alpha, effect, correction), stats.BOOT_RESAMPLES, stats.BOOT_SEED))
+    if any(t.batched for t in ts):
+        out.write("# batches (context.batch): a build is compared with its reference only on the samples\n"
+                  "# of the latest batch both were booted in (one invocation, interleaved); samples of\n"
+                  "# other batches are history, drawn in the plots, never the reference; builds that\n"
+                  "# share no batch are not compared\n")
+    if not all(t.batched for t in ts):
+        out.write("# caveat: %s\n" % BATCH_CAVEAT)
     for t in ts:
         out.write("\n# accelerator %s: %s\n" % (t.accel, " < ".join(t.labels)))
         if t.missing_baseline:
@@ -282,7 +472,9 @@ def write_text(ts, alpha, effect, correction, out):
             c, verdict = t.build_summary(label)
             pair = _pair_text(t, label) if not t.missing_baseline else "–"
             out.write("  %-6s %-*s  %s\n" % (t.accel, w, label, pair))
-            if verdict != "baseline":
+            if verdict == "different batches":
+                out.write("  %-6s %-*s  %s\n" % ("", w, "", t.verdict_text(label, verdict)))
+            elif verdict != "baseline":
                 out.write("  %-6s %-*s  worse %d, better %d, same %d: %s\n" % (
                     "", w, "", c["regression"], c["improvement"], c["no significant change"],
                     t.verdict_text(label, verdict)))
@@ -308,10 +500,13 @@ def write_json(ts, alpha, effect, correction, path):
             c, verdict = t.build_summary(label)
             p = t.pairs.get(label)
             builds.append({"build": label, "from": p[0] if p else None, "to": p[1] if p else None,
-                           "counts": c, "verdict": verdict})
+                           "counts": c, "verdict": verdict, "batch": t.batch.get(label),
+                           "batches": ({"from": t.refused[label][0], "to": t.refused[label][1]}
+                                       if label in t.refused else None)})
         doc["accelerators"].append({
             "accelerator": t.accel, "builds": builds, "baseline": t.baseline,
             "baseline_reason": t.why, "baseline_missing": t.missing_baseline,
+            "batch_ids": t.batched,
             "rows": [{k: _jsonable(v) for k, v in r.items()} for r in t.rows],
             "not_compared": [{"scenario": k[0], "variant": k[1], "strategy": k[2], "build": l,
                               "missing": m} for k, l, m in t.absent]})
@@ -359,7 +554,6 @@ def plot_scenario(renderer, plot, t, scenario, variant):
     x the builds in version order, per strategy its median over samples
     (line) and the bootstrap 95% interval (band; bars when there is one
     build), a black ring where the comparison flags a regression."""
-    from .plots import _q
     keys = sorted((k for k in t.series if k[:2] == (scenario, variant)), key=lambda k: k[2])
     groups = [g for k in keys for g in t.series[k].values()]
     strategies = [k[2] for k in keys]
@@ -401,21 +595,21 @@ def plot_scenario(renderer, plot, t, scenario, variant):
         clauses = []
         for j, s in enumerate(strategies):
             idx = first + j
-            c = _q(colour(s))
+            c = quote(colour(s))
             if single:
                 clauses.append("%s index %d using 1:2:3:4 with yerrorbars lw 2 pt 7 ps 0.9 lc rgb %s notitle"
-                               % (_q(path), idx, c))
+                               % (quote(path), idx, c))
             else:
                 clauses.append("%s index %d using 1:3:4 with filledcurves fc rgb %s notitle"
-                               % (_q(path), idx, c))
+                               % (quote(path), idx, c))
             clauses.append("%s index %d using 1:2 with linespoints lw 2 pt 7 ps 0.9 lc rgb %s title %s"
-                           % (_q(path), idx, c, _q(s) if i == 0 else '""'))
+                           % (quote(path), idx, c, quote(s) if i == 0 else '""'))
             if any_flag:
                 clauses.append("%s index %d using 1:5 with points pt 6 ps 2.4 lw 2 lc rgb \"black\" %s"
-                               % (_q(path), idx, "title \"regression\"" if i == 0 and j == 0 else "notitle"))
+                               % (quote(path), idx, "title \"regression\"" if i == 0 and j == 0 else "notitle"))
         title = m.label + {"lower": " (lower is better)", "higher": " (higher is better)"}.get(m.better, "")
         panels.append("    set title %s\n    set ylabel %s\n    %s\n    %s\n    plot %s\n    unset key"
-                      % (_q(title), _q("%s%s" % (unit, ", log scale" if logy else "")),
+                      % (quote(title), quote("%s%s" % (unit, ", log scale" if logy else "")),
                          "set logscale y" if logy else "unset logscale y",
                          "set yrange [*:*]" if logy else "set yrange [0:*]",
                          ", ".join(clauses)))
@@ -442,7 +636,6 @@ def plot_scenario(renderer, plot, t, scenario, variant):
 
 def make_plots(ts, outdir):
     """One figure per accelerator and scenario (sweep point).  [Plot]."""
-    from .plots import Plot, Renderer, slug
     r = Renderer(outdir)
     out = []
     for t in ts:
@@ -592,7 +785,9 @@ def run(args, out):
         raise InputError("--threshold must not be negative")
     if getattr(args, "false_positives", False):
         return run_false_positives(args, out)
-    runs = load_dirs(args.dir)
+    per_dir = []
+    runs = load_dirs(args.dir, per_dir)
+    check_shards(args.dir, per_dir)
     groups = group_runs(runs)
     if not any(g.environment == "guest" for g in groups):
         raise InputError("%s: no guest results (OUT/kernel/<label>/...)" % ", ".join(args.dir))
@@ -601,6 +796,7 @@ def run(args, out):
         raise InputError("%s: one kernel build only (%s): nothing to compare"
                          % (", ".join(args.dir), ", ".join(l for t in ts for l in t.labels)))
     write_text(ts, args.alpha, args.threshold, args.correction, out)
+    refused = [(t, l) for t in ts for l in t.refused]
     rows = [r for t in ts for r in t.rows]
     for note in compare.power_notes(rows, args.alpha):
         out.write("note: %s\n" % note)
@@ -614,9 +810,11 @@ def run(args, out):
         out.write("REGRESSION %s %s / %s %s: %s -> %s: %s\n" % (
             r["accelerator"], _scen(r["scenario"], r["variant"]), r["strategy"], r["metric"],
             r["frm"], r["to"], what))
-    out.write("\nsummary: %d headline regressions, %d improvements in %d headline comparisons\n"
+    out.write("\nsummary: %d headline regressions, %d improvements in %d headline comparisons%s\n"
               % (len(bad), sum(1 for r in rows if r["headline"] and r["verdict"] == "improvement"),
-                 sum(1 for r in rows if r["headline"])))
+                 sum(1 for r in rows if r["headline"]),
+                 "; %d build comparison%s refused: samples from different batches"
+                 % (len(refused), "" if len(refused) == 1 else "s") if refused else ""))
     if args.json:
         write_json(ts, args.alpha, args.threshold, args.correction, args.json)
     if args.plots:
@@ -625,6 +823,14 @@ def run(args, out):
                 out.write("plot %s/%s\n" % (args.plots, p.png))
             else:
                 out.write("plot skipped %s: %s\n" % (p.ident, p.note))
+    compared = [l for t in ts if not t.missing_baseline and len(t.labels) > 1
+                for l in t.labels if t.pairs.get(l) and l not in t.refused]
+    if refused and not compared:
+        raise InputError("%s: no kernel build shares a batch with its reference (%s), so nothing "
+                         "is compared: boot the reference beside the new build in one invocation"
+                         % (", ".join(args.dir), "; ".join(
+                             "%s: %s, %s: %s" % (t.pairs[l][0], t.refused[l][0], t.pairs[l][1],
+                                                 t.refused[l][1]) for t, l in refused)))
     return 1 if bad else 0
 
 
@@ -632,7 +838,6 @@ def run(args, out):
 
 def _badge(r):
     """The verdict of one comparison row, for a table cell."""
-    from .html import esc
     if r is None:
         return ""
     if "note" in r:
@@ -649,7 +854,6 @@ def section_html(groups, outdir, alpha, effect, baseline=None, correction=compar
     """The report's "Per-kernel-version trends" section: how builds are
     compared, the verdict per build, and per scenario the trend plot and a
     table of medians with each build's verdict."""
-    from .html import _strategy, esc, figure_html
     out = ["<h2>Per-kernel-version trends</h2>"]
     if not any(g.environment == "guest" for g in groups):
         out.append('<p class="skip"><b>No kernel results.</b> This directory holds only userspace '
@@ -679,6 +883,22 @@ def section_html(groups, outdir, alpha, effect, baseline=None, correction=compar
            "build comparison's headline metrics (a comparison tests dozens of metrics at once)"
            % alpha if correction == "bh" else
            "two-sided Mann-Whitney U over the samples, p &lt; %g (no correction)" % alpha, effect))
+    if any(t.batched for t in ts):
+        out.append("<p>Batches: a build is compared with its reference only on the samples of the "
+                   "latest batch both were booted in (one <code>snapbench kernel</code> invocation, "
+                   "their boots interleaved). Samples of other batches are history: the plots and "
+                   "tables show them, but they are never the reference sample. Builds that share "
+                   "no batch are not compared.</p>")
+    if not all(t.batched for t in ts):
+        out.append('<p class="warn">Caveat — %s.</p>' % esc(BATCH_CAVEAT[0].upper() + BATCH_CAVEAT[1:]))
+    refused = [(t, l) for t in ts for l in t.refused]
+    if refused:
+        out.append('<div class="warn"><b>Not compared: %d kernel build comparison%s across '
+                   "batches.</b><ul>%s</ul></div>" % (
+                       len(refused), "" if len(refused) == 1 else "s",
+                       "".join("<li><code>%s</code> (%s): %s</li>" % (
+                           esc(l), esc(t.accel), esc(t.verdict_text(l, "different batches")))
+                               for t, l in refused)))
     flagged = [(t, l) for t in ts if not t.missing_baseline for l in t.labels
                if t.build_summary(l)[1] == "regression"]
     if flagged:
@@ -719,13 +939,12 @@ def section_html(groups, outdir, alpha, effect, baseline=None, correction=compar
             for note in notes:
                 out.append('<p class="warn">%s</p>' % esc(note))
         figs = {p.ident: p for p in make_plots([t], outdir)}
-        from .plots import slug
         for scenario, variant in sorted({k[:2] for k in t.series}):
             label = _scen(scenario, variant)
             out.append("<h3>%s — %s</h3>" % (esc(label), esc(t.accel)))
             fig = figs.get("trend-%s-%s" % (slug(t.accel), slug(label)))
             if fig:
-                out.append(figure_html(fig))
+                out.append(figure(fig))
                 if getattr(fig, "flat", None):
                     out.append('<p class="ci">Not drawn, zero in every build: %s.</p>'
                                % esc(", ".join(fig.flat)))
@@ -749,10 +968,10 @@ def section_html(groups, outdir, alpha, effect, baseline=None, correction=compar
                         cells.append('<td class="num">%s%s%s</td>' % (
                             esc(metrics.format_value(s[0], m.unit)), ci, badge))
                     out.append("<tr><td>%s</td><td>%s <span class=\"ci\">(%s)</span></td>%s</tr>" % (
-                        _strategy(key[2]), esc(m.label), esc(m.better or "–"), "".join(cells)))
+                        strategy(key[2]), esc(m.label), esc(m.better or "–"), "".join(cells)))
             out.append("</table>")
             bad = [r for r in t.rows if "note" in r and (r["scenario"], r["variant"]) == (scenario, variant)]
             for r in bad:
                 out.append('<p><span class="bad">regression</span> %s, %s: %s</p>' % (
-                    _strategy(r["strategy"]), esc(_pair_text(t, r["build"])), esc(r["note"])))
+                    strategy(r["strategy"]), esc(_pair_text(t, r["build"])), esc(r["note"])))
     return "\n".join(out)

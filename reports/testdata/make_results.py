@@ -25,6 +25,15 @@ Histograms are
 stratified samples of a log-normal, bucketed log-linearly; the percentile
 counters are computed from the histograms by the RESULTS.md rule.
 
+Every file records its strategy's parameters, context.strategy_params:
+{"attempts": 3} for "hybrid" (--hybrid-attempts), {} for the others;
+--no-strategy-params leaves the key out, as files written before it did.
+
+--duration S and --set KEY=VALUE change what the files record (the
+numbers stay the toy model's).  --batch ID records context.batch in --guest runs (the invocation that
+booted them); --revision TEXT sets context.snapbench_revision, which is
+otherwise synthetic-SEED.
+
 --unsafe adds known-unsafe strategies (context.strategy_known_unsafe).
 "rangelock-2015" gets made-up findings of the seed as published, one kind
 per scenario (SEED_FINDINGS): violations, hangs with stuck threads, a crash
@@ -169,7 +178,7 @@ def one_run(args, rng, scenario, strategy, rep, params, intensity, sources, stor
         stall_med = 1500.0 * (1 + 6 * intensity)
         miss_ratio = 0.0
     try_mode = params.get("storm.kswapd.try") == "yes"
-    duration = 2.0
+    duration = args.duration
     passes_per_s = 2.0e5 / (1 + (retries_mean if seq else 0.25 * intensity)) * prof["passes"] * f
     passes = int(passes_per_s * duration)
     misses = int(passes * miss_ratio * f)
@@ -236,13 +245,14 @@ def one_run(args, rng, scenario, strategy, rep, params, intensity, sources, stor
     all_params = {"scenario.description": "synthetic " + scenario,
                   "run.duration_s": duration, "mirror.threads": 2}
     all_params.update(params)
+    all_params.update(args.set)
     cmd = "reports/testdata/make_results.py (SYNTHETIC) " + " ".join(sys.argv[1:])
     ctx = {
         "date": "2024-01-01T00:00:00Z", "host_name": "synthetic",
         "executable": "reports/testdata/make_results.py", "num_cpus": 2,
         "mhz_per_cpu": 0, "cpu_scaling_enabled": False, "caches": [],
         "library_build_type": "synthetic", "schema": 1, "synthetic": True,
-        "snapbench_revision": "synthetic-%d" % args.seed, "command_line": cmd,
+        "snapbench_revision": args.revision or "synthetic-%d" % args.seed, "command_line": cmd,
         "kernel": kernel.split("+")[0] if kernel else "synthetic-6.1",
         "environment": "guest" if kernel else "userspace",
         "accelerator": args.accel if kernel else None,
@@ -259,8 +269,12 @@ def one_run(args, rng, scenario, strategy, rep, params, intensity, sources, stor
         ctx["kernel_label"] = kernel
         if boot is not None:
             ctx["boot"] = boot
+        if args.batch:
+            ctx["batch"] = args.batch
     if unsafe:
         ctx["strategy_known_unsafe"] = True
+    if not args.no_strategy_params:
+        ctx["strategy_params"] = {"attempts": args.hybrid_attempts} if hybrid else {}
     viol = [{"kind": "stale-device-pte", "vpn": 7, "pfn": 9, "device_gen": 1,
              "page_gen": 2, "strategy": strategy, "committer": "mirror-0",
              "invalidator": "munmap-0", "detail": "synthetic"}] * int(counters["violations"])
@@ -314,6 +328,11 @@ def main():
     ap.add_argument("--unsafe", metavar="NAME,...", default="",
                     help="known-unsafe strategies to add (rangelock-2015 gets SEED_FINDINGS)")
     ap.add_argument("--hybrid", choices=("good", "slow"), help="add a hybrid strategy")
+    ap.add_argument("--hybrid-attempts", type=int, default=3, metavar="N",
+                    help="context.strategy_params.attempts of the hybrid's files (default 3, "
+                         "the synthetic hybrid's real cap)")
+    ap.add_argument("--no-strategy-params", action="store_true",
+                    help="write no context.strategy_params (files from before it was recorded)")
     ap.add_argument("--profile-strategy", metavar="NAME,...", default="seqretry",
                     help="the strategies --profile applies to (default seqretry)")
     ap.add_argument("--accel", default="tcg", help="context.accelerator of --guest runs")
@@ -322,12 +341,21 @@ def main():
                          "and record context.boot")
     ap.add_argument("--boot-noise", type=float, default=0.0, metavar="SIGMA",
                     help="each boot's speed factor is exp(N(0, SIGMA)), shared by all its runs")
+    ap.add_argument("--batch", metavar="ID",
+                    help="--guest runs: context.batch (one `snapbench kernel` invocation)")
+    ap.add_argument("--revision", metavar="TEXT",
+                    help="context.snapbench_revision (default synthetic-SEED)")
+    ap.add_argument("--duration", type=float, default=2.0, metavar="S",
+                    help="run.duration_s and duration_s of every run (default 2)")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="a scenario parameter recorded in every run (the numbers ignore it)")
     ap.add_argument("--hide-boots", action="store_true",
                     help="apply the boots' speed but do not record context.boot (how results "
                          "looked before boots were recorded)")
     args = ap.parse_args()
     args.profile_strategy = [n for n in args.profile_strategy.split(",") if n]
     args.unsafe = [n for n in args.unsafe.split(",") if n]
+    args.set = dict(kv.split("=", 1) for kv in args.set)
     strategies = list(STRATEGIES) + (["hybrid"] if args.hybrid else []) + args.unsafe
     log = []
     root = os.path.join(args.out, "kernel", args.guest) if args.guest else args.out
