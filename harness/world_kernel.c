@@ -14,8 +14,12 @@
  * own counters (range lock waits, refused non-blockable callbacks) are
  * strategy counters (stats_to_counters()); a storm that stands in for the
  * real source, or is not available, has its note in context.storm_notes.
- * Passes fault read-only while a storm write-protects pages (numa), and
- * mirror.deadline_on_fault_only and debug.inject are refused.
+ * A storm whose real source is the kernel's own (numa: NUMA balancing)
+ * sets the kernel's knobs for it before each run (storm_kernel.before_run)
+ * and has the source's /proc/vmstat counters reported (vm_<name>).
+ * Passes fault read-only while a storm write-protects pages
+ * (STORM_READ_ONLY_MIRROR), and mirror.deadline_on_fault_only and
+ * debug.inject are refused.
  *
  * What only the kernel needs: the try mode of reclaim is the sysctl
  * vm.mmu_notifier_reclaim_try of the series; the alloc storm's direct
@@ -63,6 +67,7 @@
 #define KW_TRY_SYSCTL	"/proc/sys/vm/mmu_notifier_reclaim_try"
 #define KW_MEMCG	"/sys/fs/cgroup/snapbench"
 #define KW_LIFTED_WAIT_NS (10 * NSEC_PER_SEC)
+#define KW_MAX_VMSTAT	16	/* vmstat counters of the storms that run */
 
 /* The driver's strategies, by the registry's names. */
 static const struct {
@@ -84,6 +89,7 @@ struct world {
 	int nr_nodes;
 	struct snapbench_stats st0, st1;
 	unsigned long skip0, skip1, swp0, swp1;
+	unsigned long vm0[KW_MAX_VMSTAT], vm1[KW_MAX_VMSTAT];	/* storms' vmstat */
 	atomic_ulong late, failed_efault, failed_ebusy, failed_eintr;
 };
 
@@ -196,7 +202,7 @@ static int kernel_check(struct scenario *sc, const char **notes, char *err, size
 		snprintf(err, len, "scenario %s needs %s (the series' try-invalidate patch)",
 			 sc->name, KW_TRY_SYSCTL);
 	else if (storm_needs(sc, STORM_NEEDS_NODES) && count_nodes() < 2)
-		snprintf(err, len, "scenario %s: the migrate storm needs two NUMA nodes", sc->name);
+		snprintf(err, len, "scenario %s: a storm of it (migrate) needs two NUMA nodes", sc->name);
 	else
 		return 0;
 	return -EINVAL;
@@ -229,9 +235,19 @@ static int kernel_before_run(const struct scenario *sc, char *err, size_t len)
 			ret = write_file(KW_MEMCG "/memory.max", text);
 	}
 	memcg_kills_before = memcg_oom_kills();
-	if (ret)
+	if (ret) {
 		snprintf(err, len, "scenario %s: cannot set up its memcg or %s: %s", sc->name,
 			 KW_TRY_SYSCTL, strerror(-ret));
+		return ret;
+	}
+	/* Each storm's real source: its knobs set, or put back when it does not run. */
+	for (int k = 0; k < STORM_NR && !ret; k++) {
+		char why[160] = "";
+
+		if (storms[k]->kernel.before_run &&
+		    (ret = storms[k]->kernel.before_run(sc, &sc->storm[k], why, sizeof(why))))
+			snprintf(err, len, "scenario %s: %s", sc->name, why);
+	}
 	return ret;
 }
 
@@ -517,12 +533,43 @@ static int kernel_storm_op(struct world *w, struct world_thread *t, struct storm
 	return ret;
 }
 
+/*
+ * Calls @fn with each /proc/vmstat counter of the storms that run in this
+ * run (storm_kernel.vmstat), numbered, up to KW_MAX_VMSTAT.
+ */
+static void for_each_storm_vmstat(struct world *w, void (*fn)(struct world *w, int i,
+			const char *name, void *arg), void *arg)
+{
+	const struct scenario *sc = w->rc->sc;
+	int i = 0;
+
+	for (int k = 0; k < STORM_NR; k++)
+		for (const char *const *v = storms[k]->kernel.vmstat;
+		     sc->storm[k].threads && v && *v && i < KW_MAX_VMSTAT; v++)
+			fn(w, i++, *v, arg);
+}
+
+static void read_storm_vmstat(struct world *w, int i, const char *name, void *begin)
+{
+	(begin ? w->vm0 : w->vm1)[i] = read_vmstat(name);
+}
+
 static void kernel_measure(struct world *w, bool begin)
 {
 	if (ioctl(w->fd, SNAPBENCH_IOC_STATS, begin ? &w->st0 : &w->st1))
 		fprintf(stderr, "snapbench: SNAPBENCH_IOC_STATS: %s\n", strerror(errno));
 	*(begin ? &w->skip0 : &w->skip1) = read_vmstat("pgskip_mmu_notifier");
 	*(begin ? &w->swp0 : &w->swp1) = read_vmstat("pswpout");
+	for_each_storm_vmstat(w, read_storm_vmstat, begin ? w : NULL);
+}
+
+/* A storm's vmstat counter over the measured phase: counter vm_<name>. */
+static void add_storm_vmstat(struct world *w, int i, const char *name, void *res)
+{
+	char key[80];
+
+	snprintf(key, sizeof(key), "vm_%s", name);
+	run_result_add_counter(res, key, w->vm1[i] - w->vm0[i]);
 }
 
 /*
@@ -553,6 +600,7 @@ static void kernel_counters(struct world *w, struct run_result *res)
 	run_result_add_counter(res, "mirror_failed_ebusy", atomic_load(&w->failed_ebusy));
 	run_result_add_counter(res, "mirror_failed_eintr", atomic_load(&w->failed_eintr));
 	stats_to_counters(&w->st0, &w->st1, res);
+	for_each_storm_vmstat(w, add_storm_vmstat, res);
 	res->reclaim_skipped = w->skip1 - w->skip0;
 	/* Every page reclaim takes from the anonymous mapping is a swap-out. */
 	res->reclaimed = w->swp1 - w->swp0;

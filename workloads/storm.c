@@ -4,6 +4,11 @@
  * workloads/storms/), and what they share: picking a range inside the
  * storm's target (the whole space, or the mirror's hot set).
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "workloads/range.h"
 #include "workloads/storm.h"
 
@@ -27,4 +32,15 @@ void storm_pick_range(struct storm_ctx *c, unsigned long *start,
 		      unsigned long *end)
 {
 	range_pick_storm(c->sc, c->p, &c->rand, start, end);
+}
+
+int storm_write_knob(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0 || write(fd, value, strlen(value)) < 0)
+		ret = -errno;
+	if (fd >= 0)
+		close(fd);
+	return ret;
 }

@@ -58,6 +58,18 @@ struct storm_kernel {
 	/* NULL: the real invalidation source; else how it stands in, or why none */
 	const char *note;
 	unsigned int needs;		/* STORM_NEEDS_*, STORM_READ_ONLY_MIRROR */
+	/*
+	 * (parent) Before each run of @sc, whether this storm runs in it or
+	 * not (@p->threads 0): set the kernel's knobs its real source needs,
+	 * or put them back.  Returns 0, or -errno with @err.  NULL: none.
+	 */
+	int (*before_run)(const struct scenario *sc, const struct storm_params *p,
+			  char *err, size_t len);
+	/*
+	 * /proc/vmstat counters of the real source (NULL-terminated): their
+	 * growth over the measured phase is reported as counters vm_<name>.
+	 */
+	const char *const *vmstat;
 };
 
 struct storm_desc {
@@ -78,6 +90,9 @@ struct storm_desc {
 
 /* Indexed by enum storm_kind (storm-list.h's order: by file name). */
 extern const struct storm_desc *const storms[STORM_NR];
+
+/* Write @value to the file @path (a sysctl, a debugfs knob): 0 or -errno. */
+int storm_write_knob(const char *path, const char *value);
 
 /* A range of range_pages pages inside the storm's target. */
 void storm_pick_range(struct storm_ctx *c, unsigned long *start,

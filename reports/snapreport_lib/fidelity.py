@@ -32,6 +32,12 @@ Verdict per metric, over every pair of strategies (MetricFidelity):
                says whether they fall in the same order, marked not
                significant;
   not exercised  zero for every strategy in both.
+
+Stand-ins.  A kernel run records in context.storm_notes each storm of its
+scenario that the kernel world ran as a stand-in for the real source, or
+dropped (harness/RESULTS.md).  Such a pairing does not run the same
+workload on both sides: it is shown, marked "stand-in" with the notes,
+and its metrics are left out of the counts.
 Disagreements are findings about the model, never hidden; the command exits
 0 with them (2 on bad input: no scenario run in both environments)."""
 
@@ -244,6 +250,13 @@ class Pairing:
         self.rows = [MetricFidelity(metrics.lookup(n), self.strategies, ug, kg, alpha, effect)
                      for n in sorted(names or (), key=metrics.order_key)]
         self.violations = {s: (ug[s].violations, kg[s].violations) for s in self.strategies}
+        # storm -> note, from any kernel run: the workloads differ
+        self.stand_ins = {}
+        for g in kg.values():
+            for r in g.runs:
+                notes = r.context.get("storm_notes")
+                if isinstance(notes, dict):
+                    self.stand_ins.update((k, str(v)) for k, v in notes.items())
         self.params = param_diffs(next(iter(ug.values())), next(iter(kg.values()))) if ug else []
 
     @property
@@ -284,11 +297,26 @@ def pairings(groups, alpha, effect):
 
 
 def counts(ps):
-    c = {"agree": 0, "disagree": 0, "ties differ": 0, "cannot test": 0, "not exercised": 0}
+    """Verdicts over the pairings whose kernel ran every storm as the real
+    source; "stand-in": the pairings left out (and their metrics)."""
+    c = {"agree": 0, "disagree": 0, "ties differ": 0, "cannot test": 0, "not exercised": 0,
+         "stand-in pairings": 0, "stand-in metrics": 0}
     for p in ps:
+        if p.stand_ins:
+            c["stand-in pairings"] += 1
+            c["stand-in metrics"] += len(p.rows)
+            continue
         for r in p.rows:
             c[r.verdict] += 1
     return c
+
+
+def stand_in_text(p):
+    """One line on a stand-in pairing, or ""."""
+    if not p.stand_ins:
+        return ""
+    return "STAND-IN, not counted: the kernel ran %s" % "; ".join(
+        "%s as %s" % (k, v) for k, v in sorted(p.stand_ins.items()))
 
 
 def _cell(s, unit):
@@ -306,7 +334,9 @@ def write_text(ps, patched, alpha, effect, out):
     if patched:
         out.write("# left out (patched builds): %s\n" % ", ".join(patched))
     for p in ps:
-        out.write("\n== %s\n" % p.title)
+        out.write("\n== %s%s\n" % (p.title, " [stand-in]" if p.stand_ins else ""))
+        if p.stand_ins:
+            out.write("   %s\n" % stand_in_text(p))
         out.write("   n: %s\n" % ", ".join("%s %d/%d" % (s, p.ug[s].n, p.kg[s].n)
                                            for s in p.strategies))
         if p.only_user or p.only_kernel:
@@ -329,9 +359,13 @@ def write_text(ps, patched, alpha, effect, out):
         out.write("   %-36s -> %s\n" % ("violations", p.violation_text()))
     c = counts(ps)
     out.write("\nsummary: %d scenario pairings; metrics: %d agree, %d DISAGREE, %d ties differ, "
-              "%d cannot test (too few repetitions), %d not exercised\n" % (
-                  len(ps), c["agree"], c["disagree"], c["ties differ"], c["cannot test"],
-                  c["not exercised"]))
+              "%d cannot test (too few repetitions), %d not exercised" % (
+                  len(ps) - c["stand-in pairings"], c["agree"], c["disagree"], c["ties differ"],
+                  c["cannot test"], c["not exercised"]))
+    if c["stand-in pairings"]:
+        out.write("; not counted: %d stand-in pairings (%d metrics)" % (
+            c["stand-in pairings"], c["stand-in metrics"]))
+    out.write("\n")
 
 
 def to_json(ps, patched, alpha, effect):
@@ -345,6 +379,7 @@ def to_json(ps, patched, alpha, effect):
                           "accelerator": p.accel, "strategies": p.strategies,
                           "param_diffs": [list(d) for d in p.params],
                           "violations": p.violation_text(),
+                          "stand_ins": p.stand_ins,
                           "metrics": [{"metric": r.metric.name, "better": r.metric.better,
                                        "verdict": r.verdict, "text": r.text,
                                        "userspace": env(r.user), "kernel": env(r.kernel)}
@@ -430,11 +465,15 @@ def section_html(groups, alpha, effect):
     summary = ("%d metrics agree, %d disagree, %d with ties that differ, %d cannot be tested "
                "(%d not exercised) over %d scenario × kernel pairings." % (
                    c["agree"], c["disagree"], c["ties differ"], c["cannot test"],
-                   c["not exercised"], len(ps)))
+                   c["not exercised"], len(ps) - c["stand-in pairings"]))
+    if c["stand-in pairings"]:
+        summary += (" Not counted: %d stand-in pairings (%d metrics), where the kernel ran a "
+                    "storm as a stand-in for its real source or dropped it." % (
+                        c["stand-in pairings"], c["stand-in metrics"]))
     out.append('<p%s><b>%s</b>%s</p>' % (
         ' class="warn"' if c["disagree"] else "", esc(summary),
         " Patched builds left out: %s." % esc(", ".join(patched)) if patched else ""))
-    dis = [(p, r) for p in ps for r in p.rows if r.verdict == "disagree"]
+    dis = [(p, r) for p in ps for r in p.rows if r.verdict == "disagree" and not p.stand_ins]
     if dis:
         out.append("<p><b>Where the model and the kernel disagree:</b></p><ul>")
         for p, r in dis:
@@ -455,6 +494,9 @@ def section_html(groups, alpha, effect):
                          "p &lt; %g: run more (<code>--reps 5</code>, or for a kernel "
                          "<code>--boots 5</code>)" % alpha)
         for p in group:
+            if p.stand_ins:
+                notes.append("<b>stand-in</b> (kernel %s), not counted: %s" % (
+                    esc(p.label), esc(stand_in_text(p).split(": ", 1)[1])))
             if p.only_user or p.only_kernel:
                 notes.append("not ranked against %s (one environment only): %s"
                              % (esc(p.label), esc(", ".join(p.only_user + p.only_kernel))))
