@@ -44,6 +44,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -549,9 +550,14 @@ static void for_each_storm_vmstat(struct world *w, void (*fn)(struct world *w, i
 			fn(w, i++, *v, arg);
 }
 
+/* Not in this kernel's /proc/vmstat: the counter is left out (n/a), not 0. */
+#define KW_NO_VMSTAT	ULONG_MAX
+
 static void read_storm_vmstat(struct world *w, int i, const char *name, void *begin)
 {
-	(begin ? w->vm0 : w->vm1)[i] = read_vmstat(name);
+	unsigned long v;
+
+	(begin ? w->vm0 : w->vm1)[i] = read_key("/proc/vmstat", name, &v) ? v : KW_NO_VMSTAT;
 }
 
 static void kernel_measure(struct world *w, bool begin)
@@ -568,6 +574,8 @@ static void add_storm_vmstat(struct world *w, int i, const char *name, void *res
 {
 	char key[80];
 
+	if (w->vm0[i] == KW_NO_VMSTAT || w->vm1[i] == KW_NO_VMSTAT)
+		return;
 	snprintf(key, sizeof(key), "vm_%s", name);
 	run_result_add_counter(res, key, w->vm1[i] - w->vm0[i]);
 }

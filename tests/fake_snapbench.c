@@ -7,13 +7,20 @@
  * driver would for a pass that mirrors every page with no retry, and
  * count passes into SNAPBENCH_IOC_STATS.  With FAKE_SNAPBENCH_HANG set,
  * SNAPBENCH_IOC_MIRROR never returns (a stuck pass).  /proc/sysrq-trigger
- * opens /dev/null too: a test asks nothing of the host's kernel.
+ * opens /dev/null too: a test asks nothing of the host's kernel.  So do
+ * the kernel's knobs a storm sets (under /proc/sys/ and
+ * /sys/kernel/debug/): with FAKE_SNAPBENCH_KNOBS=DIR, each is written to
+ * DIR/<its path, '/' made '_'> instead, for the test to read; and with
+ * FAKE_SNAPBENCH_PROC=DIR, fopen() of /proc/meminfo and /proc/zoneinfo
+ * reads DIR/meminfo and DIR/zoneinfo (the kswapd storm sizes its ballast
+ * from them).
  */
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -39,8 +46,21 @@ static int fake_open(const char *path, int flags, mode_t mode)
 {
 	int fd;
 
+	const char *knobs = getenv("FAKE_SNAPBENCH_KNOBS");
+	char fake[512], *p;
+
 	if (!strcmp(path, "/proc/sysrq-trigger"))
 		return real_open("/dev/null", O_WRONLY, 0);
+	if ((flags & O_ACCMODE) != O_RDONLY &&
+	    (!strncmp(path, "/proc/sys/", 10) || !strncmp(path, "/sys/kernel/debug/", 18))) {
+		if (!knobs)
+			return real_open("/dev/null", O_WRONLY, 0);
+		snprintf(fake, sizeof(fake), "%s/%s", knobs, path + 1);
+		for (p = fake + strlen(knobs) + 1; *p; p++)
+			if (*p == '/')
+				*p = '_';
+		return real_open(fake, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	}
 	if (strcmp(path, FAKE_DEV))
 		return real_open(path, flags, mode);
 	fd = real_open("/dev/null", O_RDWR, 0);
@@ -60,6 +80,23 @@ int open(const char *path, int flags, ...)
 }
 
 int open64(const char *path, int flags, ...) __attribute__((alias("open")));
+
+FILE *fopen(const char *path, const char *mode)
+{
+	static FILE *(*next)(const char *, const char *);
+	const char *proc = getenv("FAKE_SNAPBENCH_PROC");
+	char fake[512];
+
+	if (!next)
+		next = (FILE *(*)(const char *, const char *))dlsym(RTLD_NEXT, "fopen");
+	if (proc && (!strcmp(path, "/proc/meminfo") || !strcmp(path, "/proc/zoneinfo"))) {
+		snprintf(fake, sizeof(fake), "%s/%s", proc, path + 6);
+		return next(fake, mode);
+	}
+	return next(path, mode);
+}
+
+FILE *fopen64(const char *path, const char *mode) __attribute__((alias("fopen")));
 
 int access(const char *path, int mode)
 {

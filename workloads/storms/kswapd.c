@@ -117,8 +117,11 @@ static int kswapd_before_run(const struct scenario *sc, const struct storm_param
 			 "watermarks");
 		return -EINVAL;
 	}
-	if (free <= keep)
+	if (free <= keep) {
+		fprintf(stderr, "snapbench: kswapd storm: no ballast, %lu pages free "
+			"(high watermarks %lu)\n", free, high);
 		return 0;	/* already under pressure */
+	}
 	ballast_len = (free - keep) * STORM_PAGE_SIZE;
 	ballast = mmap(NULL, ballast_len, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE | MAP_LOCKED, -1, 0);
@@ -131,6 +134,9 @@ static int kswapd_before_run(const struct scenario *sc, const struct storm_param
 	}
 	/* Not the run's: the child of fork() does not get it */
 	madvise(ballast, ballast_len, MADV_DONTFORK);
+	fprintf(stderr, "snapbench: kswapd storm: a ballast of %zu MiB leaves %lu pages free "
+		"(%lu free, high watermarks %lu, now %lu free)\n", ballast_len >> 20, keep, free,
+		high, free_pages());
 	return 0;
 }
 
