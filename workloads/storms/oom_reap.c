@@ -2,8 +2,12 @@
 /*
  * oom_reap.c - the OOM reaper: mmap_lock trylock and a non-blockable
  * invalidation, the one kernel caller that cannot wait; it skips on -EAGAIN.
- * Kernel world: not available (the reaper reaps only a process being
- * killed, and that would be the runner).
+ * Kernel world: not available.  The reaper (or process_mrelease()) reaps
+ * only the mm of a process being killed, and the mirrored mm is the run's
+ * own.  A child with its own mapping and its own device fd could be
+ * killed and reaped, but its non-blockable invalidation would then meet
+ * no mirror pass of the run (another mm, another notifier): not the
+ * workload the model runs, so the storm stays dropped, with its note.
  */
 #include "workloads/storm.h"
 
@@ -23,6 +27,6 @@ const struct storm_desc oom_reap_storm = {
 	.model_op	= oom_reap_op,
 	.kernel		= {
 		.note	= "not available: the OOM reaper reaps only a process being killed, "
-			  "which would be the runner; the storm is dropped (threads 0)",
+			  "and the mirrored mm is the run's own; the storm is dropped (threads 0)",
 	},
 };
