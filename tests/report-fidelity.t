@@ -4,10 +4,12 @@
 # SYNTHETIC results: a kernel that ranks the strategies as the userspace model
 # does (agree), one where the kernel's seqretry is much faster (disagree, said
 # plainly), a kernel run with one repetition (cannot test, medians only),
-# +patch builds left out, and bad input.
+# +patch builds left out, a kernel that ran a storm as a stand-in (marked,
+# not counted), and bad input.
 
 import json
 import os
+import shutil
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
@@ -78,6 +80,38 @@ ok(diff.get("passes_per_s", {}).get("userspace", {}).get("medians", {}).get("seq
    "both environments' medians side by side in the JSON")
 ok(doc.get("counts", {}).get("disagree", 0) >= 2 and "DISAGREE" in so.splitlines()[-1],
    "the summary counts disagreements", so.splitlines()[-1:] if so else se)
+
+# A kernel that ran hot-range's numa storm as a stand-in: shown, not counted.
+si = os.path.join(tmp, "standin")
+shutil.copytree(D["both"], si)
+for root, _, files in os.walk(os.path.join(si, "kernel", "6.12.117", "hot-range")):
+    for f in files:
+        if f.endswith(".json"):
+            path = os.path.join(root, f)
+            d = json.load(open(path))
+            d["context"]["storm_notes"] = {"numa": "stand-in: mprotect() read-only and back"}
+            json.dump(d, open(path, "w"))
+rc0, so0, se0, doc0 = fidelity(D["both"])
+rc, so, se, doc = fidelity(si)
+sp = [p for p in doc["pairings"] if p["kernel"] == "6.12.117" and p["scenario"] == "hot-range"]
+c0, c = doc0.get("counts", {}), doc.get("counts", {})
+left = len(sp[0]["metrics"]) if sp else -1
+ok(rc == 0 and sp and sp[0]["stand_ins"] == {"numa": "stand-in: mprotect() read-only and back"}
+   and c.get("stand-in pairings") == 1 and c.get("stand-in metrics") == left
+   and sum(c[k] for k in ("agree", "disagree", "ties differ", "cannot test", "not exercised")) ==
+   sum(c0[k] for k in ("agree", "disagree", "ties differ", "cannot test", "not exercised")) - left,
+   "a kernel run with a stand-in storm: its pairing carries the notes, its metrics leave the counts",
+   (c0, c, sp[0]["stand_ins"] if sp else None))
+ok("== hot-range: userspace vs kernel 6.12.117 (tcg) [stand-in]" in so
+   and "STAND-IN, not counted: the kernel ran numa as stand-in: mprotect() read-only and back" in so
+   and "not counted: 1 stand-in pairings (%d metrics)" % left in so.splitlines()[-1],
+   "text: the pairing is marked, says which storm, and the summary says what was left out", so[-600:])
+out = os.path.join(tmp, "html-standin")
+rc, so, se = run(SNAPREPORT, "html", si, "--out", out)
+page = open(os.path.join(out, "index.html"), encoding="utf-8").read() if rc == 0 else ""
+ok("<b>stand-in</b> (kernel 6.12.117), not counted: the kernel ran numa as stand-in" in page
+   and "Not counted: 1 stand-in pairings" in page,
+   "html: the stand-in pairing is marked and the summary says it is not counted", se)
 
 rc, so, se, doc = fidelity(D["onerep"])
 one = verdicts(doc, "6.12.117", "munmap-storm")
