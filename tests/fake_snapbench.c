@@ -10,10 +10,7 @@
  * opens /dev/null too: a test asks nothing of the host's kernel.  So do
  * the kernel's knobs a storm sets (under /proc/sys/ and
  * /sys/kernel/debug/): with FAKE_SNAPBENCH_KNOBS=DIR, each is written to
- * DIR/<its path, '/' made '_'> instead, for the test to read; and with
- * FAKE_SNAPBENCH_PROC=DIR, fopen() of /proc/meminfo and /proc/zoneinfo
- * reads DIR/meminfo and DIR/zoneinfo (the kswapd storm sizes its ballast
- * from them).
+ * DIR/<its path, '/' made '_'> instead, for the test to read.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -80,23 +77,6 @@ int open(const char *path, int flags, ...)
 }
 
 int open64(const char *path, int flags, ...) __attribute__((alias("open")));
-
-FILE *fopen(const char *path, const char *mode)
-{
-	static FILE *(*next)(const char *, const char *);
-	const char *proc = getenv("FAKE_SNAPBENCH_PROC");
-	char fake[512];
-
-	if (!next)
-		next = (FILE *(*)(const char *, const char *))dlsym(RTLD_NEXT, "fopen");
-	if (proc && (!strcmp(path, "/proc/meminfo") || !strcmp(path, "/proc/zoneinfo"))) {
-		snprintf(fake, sizeof(fake), "%s/%s", proc, path + 6);
-		return next(fake, mode);
-	}
-	return next(path, mode);
-}
-
-FILE *fopen64(const char *path, const char *mode) __attribute__((alias("fopen")));
 
 int access(const char *path, int mode)
 {
