@@ -26,7 +26,7 @@ KERNEL_APPLY_TEST = tests/kernel/apply.t
 # when it reads the rule.
 GUEST_PROG       = $(B)/guest/snapbench
 
-.PHONY: kernel-build test-kernel test-kernel-apply kernel-matrix
+.PHONY: kernel-build test-kernel test-kernel-apply kernel-matrix kernel-track
 
 # Regression tracking: the same scenarios on several kernels, one result
 # tree (snapbench kernel matrix --help).  The boot is the unit of
@@ -46,6 +46,20 @@ kernel-matrix: all
 	$(B)/snapbench kernel matrix --versions $(KERNEL_MATRIX_VERSIONS) \
 		--scenarios $(KERNEL_MATRIX_SCENARIOS) $(KERNEL_MATRIX_FLAGS) \
 		--out $(KERNEL_MATRIX_OUT)
+
+# A new release (or a patch on one: KERNEL_TRACK_FLAGS=--extra-patch FILE)
+# judged against a stored history without comparing across batches: the
+# reference build is booted again beside it and the verdict is taken in
+# that batch (snapbench kernel track --help; README, "Tracking new
+# releases").  The new batch goes into the history.
+KERNEL_TRACK_HISTORY ?= results/history
+KERNEL_TRACK_VERSION ?= 6.12
+KERNEL_TRACK_FLAGS   ?= --boots 8 --reps 1 --duration 0.5
+
+kernel-track: all
+	@harness/deps kernel
+	$(B)/snapbench kernel track --history $(KERNEL_TRACK_HISTORY) \
+		--version $(KERNEL_TRACK_VERSION) $(KERNEL_TRACK_FLAGS)
 
 # Every series applies to every point release of its series in the archive
 # (downloads the linux-source packages it has not cached: about 1.5 GB).
