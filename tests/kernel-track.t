@@ -22,7 +22,7 @@ ok() {	# ok COND DESCRIPTION [DIAG]
 	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; [ -n "${3:-}" ] && echo "# $3"; fi
 }
 echo "1..28"
-if [ ! -x "${SNAPBENCH_BIN:-$ROOT/build}/guest/snapbench-guest" ]; then
+if [ ! -x "${SNAPBENCH_BIN:-$ROOT/build}/guest/snapbench" ]; then
 	for i in $(seq 28); do echo "ok $i # SKIP no in-guest runner (sanitizer build)"; done
 	exit 0
 fi

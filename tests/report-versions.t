@@ -132,6 +132,24 @@ ok(rc == 0, "four unchanged versions (different seeds): trend exits 0", so[-2000
 ok(all(v["verdict"] in ("no change", "baseline") for v in builds(doc).values()),
    "noise only: no build flagged", {k: v["verdict"] for k, v in builds(doc).items()})
 
+# A run without progress in each build is reported, and counted in passes/s,
+# but is not by itself a regression (unchanged builds under host load).
+import glob  # noqa: E402
+import shutil  # noqa: E402
+np_tree = os.path.join(tmp, "noprogress")
+shutil.copytree(D["noise"], np_tree)
+for label in ("6.12.7", "6.12.117"):
+    f = sorted(glob.glob(os.path.join(np_tree, "kernel", label, "munmap-storm", "seqretry", "rep-*.json")))[0]
+    d = json.load(open(f))
+    d["context"]["status"] = "no-progress"
+    d["benchmarks"][0]["passes"] = 0
+    json.dump(d, open(f, "w"))
+rc, so, se, doc = trend(np_tree)
+ok(rc == 0 and all(v["verdict"] in ("no change", "baseline") for v in builds(doc).values())
+   and "made no progress" in so,
+   "a no-progress run in each of two unchanged builds: reported, not a regression (exit 0)",
+   so[-1500:] + se)
+
 rc, so, se, doc = trend(D["newer"])
 ok(rc == 1 and builds(doc).get("6.12.7", {}).get("verdict") == "regression",
    "a newer release with slower seqretry: exit 1, flagged", so[-1500:])

@@ -282,7 +282,10 @@ class Trend:
         for label in self.labels:
             compare.adjust([r for r in self.rows if r["build"] == label], alpha, effect, correction)
         for it in self.rows:
-            it["verdict"] = "regression" if "note" in it else VERDICT.get(it["verdict"], it["verdict"])
+            # A correctness row (violations, hangs in NEW) is a regression
+            # whatever the numbers; an informational one (runs without
+            # progress, already counted in passes/s) is not a verdict.
+            it["verdict"] = VERDICT.get(it["verdict"], it["verdict"])
 
     def build_summary(self, label):
         """Counts of headline verdicts of @label's comparison."""
@@ -454,7 +457,7 @@ def write_text(ts, alpha, effect, correction, out):
                 lastb = r["build"]
                 out.write("  %s\n" % _pair_text(t, r["build"]))
             if "note" in r:
-                out.write("    %-28s REGRESSION: %s\n" % (r["metric"], r["note"]))
+                out.write("    %-28s %s: %s\n" % (r["metric"], r["verdict"].upper(), r["note"]))
                 continue
             u, fv = r["unit"], metrics.format_value
             out.write("    %-28s %10s -> %10s  %8s  %7s  delta %+5.2f  p=%-8.3g q=%-8.3g (%s, n=%d/%d)  "
@@ -841,6 +844,8 @@ def _badge(r):
     if r is None:
         return ""
     if "note" in r:
+        if r["verdict"] != "regression":
+            return ' <span class="ci">%s</span>' % esc(r["note"])
         return ' <span class="bad">regression</span> <span class="ci">%s</span>' % esc(r["note"])
     detail = "%s→%s %s, δ %+.2f" % (r["frm"], r["to"], _pct(r["change_pct"]), r["cliffs_delta"])
     if r["verdict"] == "regression":
@@ -970,7 +975,8 @@ def section_html(groups, outdir, alpha, effect, baseline=None, correction=compar
                     out.append("<tr><td>%s</td><td>%s <span class=\"ci\">(%s)</span></td>%s</tr>" % (
                         strategy(key[2]), esc(m.label), esc(m.better or "–"), "".join(cells)))
             out.append("</table>")
-            bad = [r for r in t.rows if "note" in r and (r["scenario"], r["variant"]) == (scenario, variant)]
+            bad = [r for r in t.rows if "note" in r and r["verdict"] == "regression"
+                   and (r["scenario"], r["variant"]) == (scenario, variant)]
             for r in bad:
                 out.append('<p><span class="bad">regression</span> %s, %s: %s</p>' % (
                     strategy(r["strategy"]), esc(_pair_text(t, r["build"])), esc(r["note"])))
