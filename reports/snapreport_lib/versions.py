@@ -839,6 +839,15 @@ def run(args, out):
 
 # ---- HTML ----------------------------------------------------------------------
 
+def _build_list(title, pairs, verdict):
+    """A warning box: @title (with the count and plural s) over one line per
+    (trend, build label) of @pairs, saying its @verdict."""
+    return '<div class="warn"><b>%s</b><ul>%s</ul></div>' % (
+        esc(title % (len(pairs), "" if len(pairs) == 1 else "s")),
+        "".join("<li><code>%s</code> (%s): %s</li>" % (
+            esc(l), esc(t.accel), esc(t.verdict_text(l, verdict))) for t, l in pairs))
+
+
 def _badge(r):
     """The verdict of one comparison row, for a table cell."""
     if r is None:
@@ -898,21 +907,13 @@ def section_html(groups, outdir, alpha, effect, baseline=None, correction=compar
         out.append('<p class="warn">Caveat — %s.</p>' % esc(BATCH_CAVEAT[0].upper() + BATCH_CAVEAT[1:]))
     refused = [(t, l) for t in ts for l in t.refused]
     if refused:
-        out.append('<div class="warn"><b>Not compared: %d kernel build comparison%s across '
-                   "batches.</b><ul>%s</ul></div>" % (
-                       len(refused), "" if len(refused) == 1 else "s",
-                       "".join("<li><code>%s</code> (%s): %s</li>" % (
-                           esc(l), esc(t.accel), esc(t.verdict_text(l, "different batches")))
-                               for t, l in refused)))
+        out.append(_build_list("Not compared: %d kernel build comparison%s across batches.",
+                               refused, "different batches"))
     flagged = [(t, l) for t in ts if not t.missing_baseline for l in t.labels
                if t.build_summary(l)[1] == "regression"]
     if flagged:
-        out.append('<div class="warn"><b>Flagged: %d kernel build comparison%s with a significant '
-                   "regression.</b><ul>%s</ul></div>" % (
-                       len(flagged), "" if len(flagged) == 1 else "s",
-                       "".join("<li><code>%s</code> (%s): %s</li>" % (
-                           esc(l), esc(t.accel), esc(t.verdict_text(l, "regression")))
-                               for t, l in flagged)))
+        out.append(_build_list("Flagged: %d kernel build comparison%s with a significant regression.",
+                               flagged, "regression"))
     for t in ts:
         if t.missing_baseline:
             out.append('<p class="warn">%s: baseline %s was not run under this accelerator; nothing '
