@@ -20,13 +20,14 @@ KERNEL_BOOT_FLAGS  ?=
 KERNEL_OUT         ?= $(B)/kernel-test
 
 KERNEL_APPLY_TEST = tests/kernel/apply.t
+KERNEL_SERIES_TEST = tests/kernel/check-series.t
 
 # The program booted in the guest: snapbench itself, static (built below);
 # set before any rule names it, since make expands a rule's prerequisites
 # when it reads the rule.
 GUEST_PROG       = $(B)/guest/snapbench
 
-.PHONY: kernel-build test-kernel test-kernel-apply kernel-matrix kernel-track
+.PHONY: kernel-build test-kernel test-kernel-apply test-kernel-series kernel-matrix kernel-track
 
 # Regression tracking: the same scenarios on several kernels, one result
 # tree (snapbench kernel matrix --help).  The boot is the unit of
@@ -66,6 +67,16 @@ kernel-track: all
 test-kernel-apply:
 	@harness/deps kernel
 	$(PROVE) --exec '' $(PROVE_FLAGS) $(KERNEL_APPLY_TEST)
+
+# Every series is bisectable: each patch, on top of the ones before it,
+# compiles the objects it touches, W=1 without new warnings, and is
+# checkpatch --strict clean, on the newest point release of its series;
+# a deliberately broken scratch copy must fail (harness/kernel/check-series).
+# CHECK_SERIES_FLAGS (e.g. --debug) is passed on.
+test-kernel-series:
+	@harness/deps kernel
+	CHECK_SERIES_FLAGS="$(CHECK_SERIES_FLAGS)" \
+		$(PROVE) --exec '' $(PROVE_FLAGS) $(KERNEL_SERIES_TEST)
 
 kernel-build:
 	@harness/deps kernel
