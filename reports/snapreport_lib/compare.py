@@ -55,31 +55,28 @@ BATCH_CAVEAT = ("batch unknown: these kernel results carry no batch id (context.
                 "separate invocations can differ by the host alone")
 
 
-def contrast(base, new, metric, alpha, min_effect_pct, pairs=None):
-    """Compare two samples of one metric, with verdicts.test_samples() (the
-    report's one test: paired by block when @pairs, ([base], [new]) per
-    block, are given).  Returns a dict with the medians, their intervals,
-    change_pct (the median per-block change when paired), the bootstrap
-    interval of the difference of the medians (and of the change in
-    percent when the ratio is defined), the test and the verdict."""
+def contrast(base, new, metric, alpha, min_effect_pct):
+    """Compare two samples of one metric.  Returns a dict with the medians,
+    their intervals, change_pct, the bootstrap interval of the difference
+    (and of the change in percent when the ratio is defined), the test and
+    the verdict."""
     mb, mn = stats.median(base), stats.median(new)
     blo, bhi, _, _ = stats.median_interval(base)
     nlo, nhi, _, _ = stats.median_interval(new)
     dlo, dhi, rlo, rhi = stats.bootstrap_diff_ci(base, new)
-    test = verdicts.test_samples(base, new, pairs)
-    mw = stats.mann_whitney(new, base)
-    change = test["change_pct"]
-    verdict = decide(change, test["p"], metric.better, alpha, min_effect_pct)
+    test = stats.mann_whitney(new, base)
+    one = verdicts.test_samples(base, new)      # the report's one test
+    change = one["change_pct"]
+    verdict = decide(change, one["p"], metric.better, alpha, min_effect_pct)
     return {
         "metric": metric.name, "unit": metric.unit, "better": metric.better,
         "headline": metric.headline, "n_base": len(base), "n_new": len(new),
-        "pairs": test["pairs"], "min_p": test["min_p"],
         "base_median": mb, "base_ci": [blo, bhi], "new_median": mn,
         "new_ci": [nlo, nhi], "change_pct": change, "diff_ci": [dlo, dhi],
         "change_pct_ci": [(rlo - 1) * 100.0, (rhi - 1) * 100.0] if rlo is not None else None,
-        "u": mw["u"], "p": test["p"], "test": test["test"], "verdict": verdict,
+        "u": test["u"], "p": test["p"], "test": test["method"], "verdict": verdict,
         "ratio": mn / mb if mb > 0 else None,
-        "cliffs_delta": stats.cliffs_delta(mw["u"], len(new), len(base)),
+        "cliffs_delta": stats.cliffs_delta(test["u"], len(new), len(base)),
     }
 
 
@@ -159,7 +156,7 @@ def compare_pair(bg, ng, alpha, min_effect_pct, all_metrics=False):
         b, n = verdicts.values(bg, m.name), verdicts.values(ng, m.name)
         if not b or not n:
             continue
-        c = contrast(b, n, m, alpha, min_effect_pct, verdicts.paired_values(bg, ng, m.name))
+        c = contrast(b, n, m, alpha, min_effect_pct)
         if unsafe:      # shown, never part of a regression verdict
             c.update(headline=False, unsafe=True)
         items.append(c)
@@ -248,11 +245,9 @@ def write_text(rows, only_base, only_new, alpha, effect, correction, out):
     out.write("# medians over repetitions, [lo, hi]: order-statistic interval of the median,\n"
               "# >= 95%% coverage, or the range (min, max) when n <= 5;\n"
               "# diff CI: percentile bootstrap (%d resamples, seed %d);\n"
-              "# p: runs paired by block (rep k of both sides ran in round k of shuffled rounds):\n"
-              "# exact two-sided Wilcoxon signed-rank of the per-block log-ratios, change = median\n"
-              "# per-block ratio (n=pairs); else two-sided Mann-Whitney U: exact without ties\n"
-              "# (n1+n2 <= %d), exact-ties by enumerating every split (C(n1+n2, n1) <= %d), else\n"
-              "# normal approximation with tie and continuity correction; q: Benjamini-Hochberg\n# %s\n"
+              "# p: two-sided Mann-Whitney U: exact without ties (n1+n2 <= %d), exact-ties by\n"
+              "# enumerating every split (C(n1+n2, n1) <= %d), else normal approximation with tie\n"
+              "# and continuity correction; q: Benjamini-Hochberg\n# %s\n"
               % (stats.BOOT_RESAMPLES, stats.BOOT_SEED, stats.EXACT_MAX_N,
                  stats.EXACT_TIES_MAX_SPLITS, rule_text(alpha, effect, correction)))
     last = None
@@ -266,13 +261,11 @@ def write_text(rows, only_base, only_new, alpha, effect, correction, out):
         u = r["unit"]
         fv = metrics.format_value
         out.write("  %-30s %10s [%s, %s] -> %10s [%s, %s]  %8s  diff CI [%s, %s]  p=%.3g q=%.3g "
-                  "(%s, n=%s)  %s\n" % (
+                  "(%s, n=%d/%d)  %s\n" % (
                       r["metric"], fv(r["base_median"], u), fv(r["base_ci"][0], u),
                       fv(r["base_ci"][1], u), fv(r["new_median"], u), fv(r["new_ci"][0], u),
                       fv(r["new_ci"][1], u), _pct(r["change_pct"]), fv(r["diff_ci"][0], u),
-                      fv(r["diff_ci"][1], u), r["p"], r["q"], r["test"],
-                      "%d/%d" % (r["n_base"], r["n_new"]) if r.get("pairs") is None
-                      else "%d pairs" % r["pairs"],
+                      fv(r["diff_ci"][1], u), r["p"], r["q"], r["test"], r["n_base"], r["n_new"],
                       r["verdict"]))
     for k in only_base:
         out.write("\nonly in BASE: %s\n" % _label(k))
@@ -284,13 +277,12 @@ def power_notes(rows, alpha):
     """Sizes for which no exact test can reach alpha."""
     notes = set()
     for r in rows:
-        if "min_p" in r and r["min_p"] >= alpha:
-            notes.add((r["n_base"], r["n_new"], r["pairs"], r["min_p"]))
-    return ["with %s (repetitions; boots for kernel builds run with --boots) the "
+        if "n_base" in r and stats.min_exact_p(r["n_base"], r["n_new"]) >= alpha:
+            notes.add((r["n_base"], r["n_new"]))
+    return ["with %d and %d samples (repetitions; boots for kernel builds run with --boots) the "
             "smallest possible two-sided p is %.3g >= alpha %g: nothing can be significant; "
             "run more"
-            % ("%d and %d samples" % (a, b) if pr is None else "%d pairs of samples" % pr, mp, alpha)
-            for a, b, pr, mp in sorted(notes, key=lambda t: (t[0], t[1], t[2] or 0))]
+            % (a, b, stats.min_exact_p(a, b), alpha) for a, b in sorted(notes)]
 
 
 def sweep_points(runs, spec):
