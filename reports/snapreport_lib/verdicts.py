@@ -46,6 +46,11 @@ from . import metrics, stats
 ALPHA = 0.05
 MIN_EFFECT_PCT = 5.0
 MAX_EVIDENCE = 4
+# A test is near its threshold when its q lies within this factor of
+# alpha, on either side, with the effect large enough, or when it is
+# significant with an effect within this factor of the minimum effect: a
+# rerun may well decide it the other way (a verdict's "near_threshold").
+NEAR_FACTOR = 2.0
 
 _cache = {}
 
@@ -205,7 +210,8 @@ class Rule:
         """{"verdict", "text", "picks", "evidence" (the strongest
         significant differences, "more_evidence" not listed), "deciding" (the
         difference that decides against each strategy not picked),
-        "excluded", "failed_runs", "not_evidence", "tests"}."""
+        "excluded", "failed_runs", "not_evidence", "near_threshold" (tests a
+        rerun may decide the other way, near()), "tests"}."""
         sg = self.scenarios.get(skey, [])
         excluded = ["%s: %s" % (g.strategy, self.status[(skey, g.strategy)])
                     for g in sg if self.status.get((skey, g.strategy))]
@@ -214,7 +220,7 @@ class Rule:
                   for g in sg if g.no_progress and not self.status.get((skey, g.strategy))]
         live = [g.strategy for g in sg if not self.status.get((skey, g.strategy))]
         out = {"verdict": "undecided", "text": "", "picks": [], "evidence": [], "deciding": [],
-               "more_evidence": 0,
+               "near_threshold": [], "more_evidence": 0,
                "excluded": excluded, "failed_runs": failed, "not_evidence": sorted(set(self.not_evidence.get(skey, [])))}
         if not live:
             out.update(verdict="none", text="no pick: no strategy ran without failures")
@@ -254,8 +260,24 @@ class Rule:
             if (not winners or t["winner"] in winners) and key not in [k for k, _ in deciding]:
                 deciding.append((key, t))
         out["deciding"] = [self.evidence_text(t) for _, t in deciding]
+        out["near_threshold"] = [self.near_text(t) for t in mine if self.near(t)]
         out["tests"] = [dict(t, scenario=list(t["scenario"])) for t in mine]
         return out
+
+    def near(self, t):
+        """True when test @t is near a threshold of the rule (NEAR_FACTOR)."""
+        big = abs(t["change_pct"]) >= self.min_effect_pct
+        if big and self.alpha / NEAR_FACTOR <= t["q"] < self.alpha * NEAR_FACTOR:
+            return True
+        return t["q"] < self.alpha and \
+            self.min_effect_pct / NEAR_FACTOR <= abs(t["change_pct"]) < self.min_effect_pct * NEAR_FACTOR
+
+    def near_text(self, t):
+        ch = t["change_pct"]
+        return ("%s vs %s on %s: %s, q = %.2g (threshold: q < %g and |change| >= %g%%): %s"
+                % (t["a"], t["b"], t["label"], "from zero" if math.isinf(ch) else "%+.1f%%" % ch,
+                   t["q"], self.alpha, self.min_effect_pct,
+                   "significant" if t["winner"] else "not significant"))
 
     def evidence_text(self, t):
         w = t["winner"]
