@@ -4,7 +4,7 @@
 """The rule.
 
 Questions and their headline metrics are metrics.QUESTIONS: driver progress
-(passes/s, time-to-mirror p99, deadline-miss ratio) and the CPU side
+(passes/s, CPU time per pass, time-to-mirror p99, deadline-miss ratio) and the CPU side
 (invalidation stall p99, per source).
 
 Candidates: per scenario (environment, kernel, scenario, sweep point), the
