@@ -20,13 +20,14 @@ KERNEL_BOOT_FLAGS  ?=
 KERNEL_OUT         ?= $(B)/kernel-test
 
 KERNEL_APPLY_TEST = tests/kernel/apply.t
+KERNEL_SERIES_TEST = tests/kernel/check-series.t
 
 # The program booted in the guest: snapbench itself, static (built below);
 # set before any rule names it, since make expands a rule's prerequisites
 # when it reads the rule.
 GUEST_PROG       = $(B)/guest/snapbench
 
-.PHONY: kernel-build test-kernel test-kernel-apply kernel-matrix
+.PHONY: kernel-build test-kernel test-kernel-apply test-kernel-series kernel-matrix kernel-track
 
 # Regression tracking: the same scenarios on several kernels, one result
 # tree (snapbench kernel matrix --help).  The boot is the unit of
@@ -47,11 +48,35 @@ kernel-matrix: all
 		--scenarios $(KERNEL_MATRIX_SCENARIOS) $(KERNEL_MATRIX_FLAGS) \
 		--out $(KERNEL_MATRIX_OUT)
 
+# A new release (or a patch on one: KERNEL_TRACK_FLAGS=--extra-patch FILE)
+# judged against a stored history without comparing across batches: the
+# reference build is booted again beside it and the verdict is taken in
+# that batch (snapbench kernel track --help; README, "Tracking new
+# releases").  The new batch goes into the history.
+KERNEL_TRACK_HISTORY ?= results/history
+KERNEL_TRACK_VERSION ?= 6.12
+KERNEL_TRACK_FLAGS   ?= --boots 8 --reps 1 --duration 0.5
+
+kernel-track: all
+	@harness/deps kernel
+	$(B)/snapbench kernel track --history $(KERNEL_TRACK_HISTORY) \
+		--version $(KERNEL_TRACK_VERSION) $(KERNEL_TRACK_FLAGS)
+
 # Every series applies to every point release of its series in the archive
 # (downloads the linux-source packages it has not cached: about 1.5 GB).
 test-kernel-apply:
 	@harness/deps kernel
 	$(PROVE) --exec '' $(PROVE_FLAGS) $(KERNEL_APPLY_TEST)
+
+# Every series is bisectable: each patch, on top of the ones before it,
+# compiles the objects it touches, W=1 without new warnings, and is
+# checkpatch --strict clean, on the newest point release of its series;
+# a deliberately broken scratch copy must fail (harness/kernel/check-series).
+# CHECK_SERIES_FLAGS (e.g. --debug) is passed on.
+test-kernel-series:
+	@harness/deps kernel
+	CHECK_SERIES_FLAGS="$(CHECK_SERIES_FLAGS)" \
+		$(PROVE) --exec '' $(PROVE_FLAGS) $(KERNEL_SERIES_TEST)
 
 kernel-build:
 	@harness/deps kernel

@@ -15,6 +15,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "reports", "testdata"))
+import tap  # noqa: E402
 from tap import tempdir, SNAPREPORT, done, make_results, ok, run  # noqa: E402
 from snapreport_lib import results, stats  # noqa: E402
 
@@ -45,14 +46,10 @@ D = {t: os.path.join(tmp, t) for t, *_ in plan}
 
 
 def trend(*argv):
-    js = os.path.join(tmp, "trend-%d.json" % len(os.listdir(tmp)))
-    rc, so, se = run(SNAPREPORT, "trend", *argv, "--json", js)
-    doc = json.load(open(js)) if os.path.exists(js) else {"accelerators": []}
-    return rc, so, se, doc
+    return tap.trend(tmp, *argv)
 
 
-def builds(doc):
-    return {b["build"]: b for a in doc["accelerators"] for b in a["builds"]}
+builds = tap.trend_builds
 
 
 CAVEAT = "caveat: batch unknown: these results carry no batch id"

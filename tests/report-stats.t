@@ -133,6 +133,48 @@ ok((dlo, dhi, rlo, rhi) == (2.0, 2.0, 1.2, 1.2), "difference and ratio of consta
 dlo, dhi, rlo, rhi = stats.bootstrap_diff_ci([0.0, 0.0, 1.0], [3.0, 4.0, 5.0])
 ok(rlo is None and rhi is None and dlo <= dhi, "ratio undefined when a base median can be 0")
 
+# --- Wilcoxon signed-rank, paired by block ---------------------------------
+# Five positive differences, ranks 1..5: W+ = 15, only 1 of the 32 sign
+# patterns reaches it and 1 (all negative) the other tail: p = 2/32.
+r = stats.signed_rank([1, 2, 3, 4, 5])
+ok(r["w"] == 15 and r["n"] == 5 and close(r["p"], 2 / 32.0), "signed-rank, 5 of 5 up: p = 2/32", r)
+# 1 -2 3 4 5: W+ = 13, E = 7.5; subsets of 1..5 summing to >= 13: {1..5},
+# {2..5}, {1,3,4,5}; <= 2: {}, {1}, {2}: p = 6/32.
+r = stats.signed_rank([1, -2, 3, 4, 5])
+ok(r["w"] == 13 and close(r["p"], 6 / 32.0), "signed-rank 1 -2 3 4 5: W+ = 13, p = 6/32", r)
+# Ties and a zero: 0 1 1 -1 2 -> the zero dropped, |d| 1 1 1 2 get mid-ranks
+# 2 2 2 4; W+ = 2 + 2 + 4 = 8, E = 5; sums >= 8: {2,2,4} x3, {2,2,2,4};
+# <= 2: {}, {2} x3: p = 8/16.
+r = stats.signed_rank([0, 1, 1, -1, 2])
+ok(r["n"] == 4 and r["w"] == 8 and close(r["p"], 0.5), "signed-rank with a zero and ties: p = 8/16", r)
+ok(stats.signed_rank([0, 0])["p"] == 1.0, "signed-rank of no change: p = 1")
+# Brute force over every sign pattern for a tied sample.
+d = [0.5, -1.5, 1.5, 2.0, 2.0, 3.0, -0.25]
+r = stats.signed_rank(d)
+ranks = {0.25: 1, 0.5: 2, 1.5: 3.5, 2.0: 5.5, 3.0: 7}
+rk = [ranks[abs(v)] for v in d]
+w = sum(x for x, v in zip(rk, d) if v > 0)
+mean = sum(rk) / 2.0
+hits = sum(1 for signs in itertools.product((0, 1), repeat=len(d))
+           if abs(sum(x for x, s in zip(rk, signs) if s) - mean) >= abs(w - mean) - 1e-9)
+ok(close(r["w"], w) and close(r["p"], hits / 2.0 ** len(d)),
+   "signed-rank with ties: W+ = %g, p = %d/128 as every sign pattern enumerated" % (w, hits), r)
+ok(close(stats.min_signed_rank_p(10), 2 / 1024.0) and stats.min_signed_rank_p(0) == 1.0,
+   "smallest signed-rank p with 10 pairs: 2/1024")
+# Log-ratios: 10 -> 11 is ln 1.1; 0 -> 3 is +inf (the largest change); 0 -> 0 none.
+lr = stats.paired_log_ratios([10, 0, 0, 8], [11, 3, 0, 4])
+ok(close(lr[0], math.log(1.1)) and lr[1] == math.inf and lr[2] == 0.0 and close(lr[3], math.log(0.5)),
+   "paired log-ratios: ln 1.1, +inf from zero, 0 for two zeros, ln 0.5", lr)
+ok(stats.paired_log_ratios([1, -2], [2, 1]) == [1, 3], "differences instead when a value is negative")
+# Median per-block ratio: ratios 1.1 1.2 0.9 -> median 1.1 -> +10%.
+ok(close(stats.paired_change([math.log(1.1), math.log(1.2), math.log(0.9)]), 10.0),
+   "paired change: the median per-block ratio, +10%")
+try:
+    stats.paired_log_ratios([1, 2], [1])
+    ok(False, "paired samples of different sizes refused")
+except ValueError:
+    ok(True, "paired samples of different sizes refused")
+
 # --- HIST percentiles (harness/RESULTS.md) --------------------------------
 h = {"count": 10, "min": 0, "max": 3, "sum": 9, "overflow": 0,
      "buckets": [[0, 0, 5], [1, 1, 3], [2, 3, 2]]}

@@ -142,4 +142,64 @@ g = [g for g in group_runs(load_runs(np_dir)) if g.scenario == "baseline" and g.
 ok(len(verdicts.values(g, "passes_per_s")) == 8 and 0.0 in verdicts.values(g, "passes_per_s")
    and len(verdicts.values(g, "ttm_p99_ns")) == 7,
    "verdicts count the failed run's passes/s of 0, never its n/a latency")
+
+# Paired by block (blocks.py, the alternative reports/noise-designs measures
+# against the rule): runs of one invocation in shuffled rounds
+# (context.order) pair by repetition index.  A host whose speed drifts
+# tenfold over the rounds hides a steady +10% from Mann-Whitney; per block
+# it is plain.
+from snapreport_lib import blocks  # noqa: E402
+from snapreport_lib.results import Group  # noqa: E402
+
+
+class FakeRun:
+    def __init__(self, rep, value, order="shuffled"):
+        self.rep, self.path, self.boot, self.batch = rep, "rep-%d.json" % rep, None, None
+        self.failed = self.hung = False
+        self.context = {"order": order} if order else {}
+        self._v = value
+
+    def counter(self, name):
+        return self._v if name == "cpu_time" else None
+
+    def counter_names(self):
+        return ["cpu_time"]
+
+
+def fake_group(strategy, vals, order="shuffled", reps=None):
+    reps = range(len(vals)) if reps is None else reps
+    return Group(("userspace", "", "baseline", "", strategy),
+                 [FakeRun(k, v, order) for k, v in zip(reps, vals)])
+
+
+drift = [1000.0 * (k + 1) for k in range(10)]
+gx, gy = fake_group("x", drift), fake_group("y", [v * 1.1 for v in drift])
+t = blocks.test(gx, gy, "cpu_time")
+ok(t["pairs"] == 10 and t["test"] == "signed-rank exact" and abs(t["p"] - 2 / 1024.0) < 1e-12
+   and abs(t["change_pct"] - 10.0) < 1e-9,
+   "paired: +10% in each of 10 blocks, p = 2/1024, change +10%", t)
+ux, uy = fake_group("x", drift, order=None), fake_group("y", [v * 1.1 for v in drift], order=None)
+u = blocks.test(ux, uy, "cpu_time")
+ok(u["pairs"] is None and u["test"].startswith("exact") and u["p"] > 0.5,
+   "without shuffled rounds: unpaired Mann-Whitney, and the drift hides the change", u)
+r = verdicts.test(gx, gy, "cpu_time")
+ok(r["test"] == "exact" and abs(r["p"] - u["p"]) < 1e-12 and abs(r["min_p"] - 2 / 184756.0) < 1e-15,
+   "the rule's test is Mann-Whitney whatever the order (smallest p 2/C(20, 10))", r)
+part = blocks.paired_values(fake_group("x", drift[:6]), fake_group("y", drift[2:], reps=range(2, 10)),
+                              "cpu_time")
+ok(part == (drift[2:6], drift[2:6]), "pairs only the repetitions both sides measured", part)
+dup = Group(("userspace", "", "baseline", "", "x"), [FakeRun(0, 1.0), FakeRun(0, 2.0)])
+ok(blocks.paired_values(dup, fake_group("y", [1.0]), "cpu_time") is None,
+   "two runs of one repetition: not paired")
+
+# Near a threshold (alpha 0.05, minimum effect 5%, factor 2): q in [0.025,
+# 0.1) with |change| >= 5%, or significant with |change| in [2.5%, 10%).
+nr = verdicts.Rule([])
+for q, ch, win, want in ((0.03, 20.0, "x", True), (0.07, -20.0, None, True), (0.2, 20.0, None, False),
+                         (0.001, 6.0, "x", True), (0.001, 30.0, "x", False), (0.001, 3.0, None, True),
+                         (0.04, 2.0, None, False)):
+    t = {"q": q, "change_pct": ch, "winner": win, "a": "x", "b": "y", "label": "m"}
+    ok(nr.near(t) == want, "q = %g, change %+g%%: %s threshold" % (q, ch, "near a" if want else "far from the"))
+ok("q = 0.03" in nr.near_text({"q": 0.03, "change_pct": 20.0, "winner": "x", "a": "x", "b": "y", "label": "m"}),
+   "the near-threshold text names q")
 done()

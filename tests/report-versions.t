@@ -14,6 +14,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "reports", "testdata"))
+import tap  # noqa: E402
 from tap import tempdir, SNAPREPORT, done, make_results, ok, run  # noqa: E402
 from snapreport_lib import versions  # noqa: E402
 from snapreport_lib.results import version_key  # noqa: E402
@@ -81,14 +82,10 @@ D = {t: os.path.join(tmp, t) for t, _, _, _ in plan}
 
 
 def trend(*argv):
-    js = os.path.join(tmp, "trend-%d.json" % len(os.listdir(tmp)))
-    rc, so, se = run(SNAPREPORT, "trend", *argv, "--json", js)
-    doc = json.load(open(js)) if os.path.exists(js) else {"accelerators": []}
-    return rc, so, se, doc
+    return tap.trend(tmp, *argv)
 
 
-def builds(doc):
-    return {b["build"]: b for a in doc["accelerators"] for b in a["builds"]}
+builds = tap.trend_builds
 
 
 # ---- the injected slowdown -------------------------------------------------
@@ -131,6 +128,24 @@ rc, so, se, doc = trend(D["noise"])
 ok(rc == 0, "four unchanged versions (different seeds): trend exits 0", so[-2000:] + se)
 ok(all(v["verdict"] in ("no change", "baseline") for v in builds(doc).values()),
    "noise only: no build flagged", {k: v["verdict"] for k, v in builds(doc).items()})
+
+# A run without progress in each build is reported, and counted in passes/s,
+# but is not by itself a regression (unchanged builds under host load).
+import glob  # noqa: E402
+import shutil  # noqa: E402
+np_tree = os.path.join(tmp, "noprogress")
+shutil.copytree(D["noise"], np_tree)
+for label in ("6.12.7", "6.12.117"):
+    f = sorted(glob.glob(os.path.join(np_tree, "kernel", label, "munmap-storm", "seqretry", "rep-*.json")))[0]
+    d = json.load(open(f))
+    d["context"]["status"] = "no-progress"
+    d["benchmarks"][0]["passes"] = 0
+    json.dump(d, open(f, "w"))
+rc, so, se, doc = trend(np_tree)
+ok(rc == 0 and all(v["verdict"] in ("no change", "baseline") for v in builds(doc).values())
+   and "made no progress" in so,
+   "a no-progress run in each of two unchanged builds: reported, not a regression (exit 0)",
+   so[-1500:] + se)
 
 rc, so, se, doc = trend(D["newer"])
 ok(rc == 1 and builds(doc).get("6.12.7", {}).get("verdict") == "regression",

@@ -164,16 +164,36 @@ unpack_locked() {
 	touch "$2.ok"
 }
 
-# series_patches SERIES -> absolute paths of the patches listed in
-# kernel-patches/v<SERIES>/series, in order (nothing when there is no
-# series file).  Blank lines and '#' comments are ignored.
+# series_patches SERIES [DIR] -> absolute paths of the patches listed in
+# DIR/series (default kernel-patches/v<SERIES>), in order (nothing when
+# there is no series file).  Blank lines and '#' comments are ignored.
 series_patches() {
-	sfile="$SNAPBENCH_ROOT/kernel-patches/v$1/series"
+	pdir=${2:-$SNAPBENCH_ROOT/kernel-patches/v$1}
+	sfile="$pdir/series"
 	[ -f "$sfile" ] || return 0
 	sed -e 's/#.*//' "$sfile" | while read -r p _rest; do
 		[ -n "$p" ] || continue
-		[ -f "$SNAPBENCH_ROOT/kernel-patches/v$1/$p" ] ||
+		[ -f "$pdir/$p" ] ||
 			die 1 "$sfile lists $p, which does not exist"
-		echo "$SNAPBENCH_ROOT/kernel-patches/v$1/$p"
+		echo "$pdir/$p"
 	done
+}
+
+# ccache_setup: kernel compiles go through ccache (one cache under
+# $SNAPBENCH_CACHE/ccache), so a new point release or a one-line patch
+# edit recompiles only the translation units that changed.  Sets CCMAKE
+# to the make argument ("CC=ccache gcc"), or to nothing without ccache or
+# with SNAPBENCH_CCACHE=0.  The caller sets CCACHE_BASEDIR to its build
+# directory: that makes the per-build paths relative, and with hash_dir
+# off (the working directory kept out of the hash) two build directories
+# share entries.
+ccache_setup() {
+	CCMAKE=""
+	command -v ccache >/dev/null 2>&1 && [ "${SNAPBENCH_CCACHE:-1}" != 0 ] ||
+		return 0
+	export CCACHE_DIR="$SNAPBENCH_CACHE/ccache"
+	export CCACHE_NOHASHDIR=1
+	export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-20G}
+	export CCACHE_SLOPPINESS=time_macros,include_file_mtime,include_file_ctime
+	CCMAKE="CC=ccache gcc"
 }

@@ -65,8 +65,9 @@ def contrast(base, new, metric, alpha, min_effect_pct):
     nlo, nhi, _, _ = stats.median_interval(new)
     dlo, dhi, rlo, rhi = stats.bootstrap_diff_ci(base, new)
     test = stats.mann_whitney(new, base)
-    change = change_pct(mb, mn)
-    verdict = decide(change, test["p"], metric.better, alpha, min_effect_pct)
+    one = verdicts.test_samples(base, new)      # the report's one test
+    change = one["change_pct"]
+    verdict = decide(change, one["p"], metric.better, alpha, min_effect_pct)
     return {
         "metric": metric.name, "unit": metric.unit, "better": metric.better,
         "headline": metric.headline, "n_base": len(base), "n_new": len(new),

@@ -15,7 +15,7 @@ from collections import namedtuple
 # `trend` decide on these and no others.  `headline` below is True exactly
 # for these (and for violations, which is correctness, not statistics).
 QUESTIONS = {
-    "driver": ("driver progress", ("passes_per_s", "ttm_p99_ns", "deadline_miss_ratio")),
+    "driver": ("driver progress", ("passes_per_s", "cpu_time", "ttm_p99_ns", "deadline_miss_ratio")),
     "cpu": ("CPU side: invalidation stalls", ("stall_p99_ns.*",)),
 }
 
@@ -30,6 +30,11 @@ METRICS = [
     _m("violations", "count", "lower", True, "invariant violations", True),
     _m("passes", "count", "higher", False, "mirror passes completed"),
     _m("passes_per_s", "1/s", "higher", True, "mirror passes per second"),
+    # Google Benchmark's cpu_time: the run's CPU time (every thread, measured
+    # phase) per pass.  A pass is shorter than a scheduler slice, so a
+    # busy host delays passes (passes/s) far more than it lengthens them:
+    # README, "The noise floor of the userspace verdicts".
+    _m("cpu_time", "ns", "lower", True, "CPU time per pass (all threads)"),
     _m("retries_per_pass_mean", "count", "lower", False, "retries per pass, mean"),
     _m("retries_per_pass_max", "count", "lower", False, "retries per pass, max"),
     _m("retry_streak_max", "count", "lower", False, "longest retry streak"),

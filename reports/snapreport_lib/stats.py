@@ -35,6 +35,22 @@ mann_whitney    two-sided U test, p = P(|U - n1*n2/2| >= |u - n1*n2/2|):
                 "normal": otherwise, the normal approximation with the
                 tie-corrected variance and a 0.5 continuity correction.
 cliffs_delta    effect size from U: P(x > y) - P(x < y), ties counting 0.
+paired_log_ratios
+                pairs (x_i, y_i) of one block each (runs adjacent in time,
+                verdicts.paired_values()): d_i = ln y_i - ln x_i, with
+                ln 0 = -inf so a pair with one zero is the largest change
+                (+-inf) and a pair of zeros no change (0); plain
+                differences y_i - x_i when any value is negative.
+signed_rank     two-sided Wilcoxon signed-rank test of paired differences:
+                zeros dropped (Wilcoxon's rule), |d| given mid-ranks,
+                W+ = sum of the ranks of the positive d; p = P(|W+ - E| >=
+                |w - E|) under random signs, E = sum(ranks)/2, always
+                exact: the distribution of W+ over the 2^n sign patterns
+                counted by recurrence over the doubled (integer) mid-ranks,
+                so ties are exact too.  No nonzero difference: p = 1.
+paired_change   the effect of a paired comparison: exp(median(d)) - 1 in
+                percent (the median of the per-block ratios), +-inf when
+                that median is +-inf.
 """
 
 import itertools
@@ -238,3 +254,65 @@ def cliffs_delta(u, n1, n2):
 def min_exact_p(n1, n2):
     """Smallest two-sided p the exact test can give for sizes n1, n2."""
     return min(1.0, 2.0 / math.comb(n1 + n2, n1))
+
+
+def paired_log_ratios(x, y):
+    """Per-pair differences of @x and @y (module comment): ln y_i - ln x_i,
+    or y_i - x_i when any value is negative.  Raises ValueError when the
+    lengths differ."""
+    if len(x) != len(y):
+        raise ValueError("paired samples of different sizes (%d, %d)" % (len(x), len(y)))
+    if any(v < 0 for v in list(x) + list(y)):
+        return [b - a for a, b in zip(x, y)]
+
+    def ln(v):
+        return math.log(v) if v > 0 else -math.inf
+    return [0.0 if a == b else ln(b) - ln(a) for a, b in zip(x, y)]
+
+
+def signed_rank_distribution(doubled_ranks):
+    """Counts of each sum of a subset of @doubled_ranks (integers), index =
+    sum: the number of sign patterns giving 2 W+ = index."""
+    total = sum(doubled_ranks)
+    c = [0] * (total + 1)
+    c[0] = 1
+    top = 0
+    for r in doubled_ranks:
+        for s in range(top, -1, -1):
+            if c[s]:
+                c[s + r] += c[s]
+        top += r
+    return c
+
+
+def signed_rank(d):
+    """Two-sided Wilcoxon signed-rank test of the paired differences @d
+    (module comment).  Returns {"w": W+ (sum of ranks of positive d), "n":
+    nonzero differences, "p", "method": "signed-rank exact"}."""
+    nz = [v for v in d if v != 0]
+    n = len(nz)
+    if n == 0:
+        return {"w": 0.0, "n": 0, "p": 1.0, "method": "signed-rank exact"}
+    ranks, _ = _ranks([abs(v) for v in nz])
+    w = sum(r for r, v in zip(ranks, nz) if v > 0)
+    doubled = [int(round(2 * r)) for r in ranks]
+    dist = signed_rank_distribution(doubled)
+    mean2 = sum(doubled) / 2.0          # E[2 W+]
+    far = abs(2 * w - mean2) - 1e-9
+    hits = sum(c for s, c in enumerate(dist) if c and abs(s - mean2) >= far)
+    return {"w": w, "n": n, "p": min(1.0, hits / 2.0 ** n), "method": "signed-rank exact"}
+
+
+def paired_change(d):
+    """The change of a paired comparison in percent: exp(median(@d)) - 1
+    (the median per-block ratio), +-inf when that median is infinite."""
+    m = median(d)
+    if math.isinf(m):
+        return m
+    return (math.exp(m) - 1.0) * 100.0
+
+
+def min_signed_rank_p(n):
+    """Smallest two-sided p the signed-rank test can give with @n nonzero
+    differences: 2 / 2^n (every sign alike)."""
+    return min(1.0, 2.0 / 2.0 ** n) if n > 0 else 1.0

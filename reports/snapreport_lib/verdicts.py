@@ -4,7 +4,7 @@
 """The rule.
 
 Questions and their headline metrics are metrics.QUESTIONS: driver progress
-(passes/s, time-to-mirror p99, deadline-miss ratio) and the CPU side
+(passes/s, CPU time per pass, time-to-mirror p99, deadline-miss ratio) and the CPU side
 (invalidation stall p99, per source).
 
 Candidates: per scenario (environment, kernel, scenario, sweep point), the
@@ -46,6 +46,11 @@ from . import metrics, stats
 ALPHA = 0.05
 MIN_EFFECT_PCT = 5.0
 MAX_EVIDENCE = 4
+# A test is near its threshold when its q lies within this factor of
+# alpha, on either side, with the effect large enough, or when it is
+# significant with an effect within this factor of the minimum effect: a
+# rerun may well decide it the other way (a verdict's "near_threshold").
+NEAR_FACTOR = 2.0
 
 _cache = {}
 
@@ -65,6 +70,35 @@ def values(g, name):
         if v is not None:
             per.setdefault(g._unit(r), []).append(v)
     return [stats.median(vs) for _, vs in sorted(per.items(), key=lambda kv: str(kv[0]))]
+
+
+def test(gx, gy, name):
+    """The one test of every verdict: metric @name of group @gy against
+    group @gx, test_samples() of their values(); None when a side has no
+    sample."""
+    vx, vy = values(gx, name), values(gy, name)
+    if not vx or not vy:
+        return None
+    return test_samples(vx, vy)
+
+
+def test_samples(vx, vy):
+    """Sample @vy against sample @vx: two-sided Mann-Whitney over the units
+    of replication, effect = the change of the medians.  Returns {"p",
+    "test", "change_pct" (of @vy from @vx), "median_x", "median_y", "n_x",
+    "n_y", "min_p" (the smallest p these sizes can give)}.
+
+    Not paired by block: pairing rep k of both sides (the runs of round k
+    of one invocation, blocks.py) was measured and gained nothing on this
+    machine, since the host's load is as different between adjacent runs
+    as between runs a round apart, while the signed-rank test's smallest p
+    (2 / 2^n) is far above Mann-Whitney's (2 / C(2n, n)) at the suite's n
+    (README, "The noise floor of the userspace verdicts")."""
+    mw = stats.mann_whitney(vy, vx)
+    mx, my = stats.median(vx), stats.median(vy)
+    return {"median_x": mx, "median_y": my, "n_x": len(vx), "n_y": len(vy),
+            "p": mw["p"], "test": mw["method"], "min_p": stats.min_exact_p(len(vx), len(vy)),
+            "change_pct": _change_pct(mx, my)}
 
 
 def _unsafe(g):
@@ -145,8 +179,8 @@ class Rule:
         for m in metrics.expand(names):
             if metrics.question_of(m.name) is None:
                 continue
-            va, vb = values(a, m.name), values(b, m.name)
-            if not va or not vb:
+            t = test(b, a, m.name)
+            if t is None:
                 continue
             const = [s for s in (a.strategy, b.strategy) if (s, m.name) in self.constant]
             if const:
@@ -155,13 +189,12 @@ class Rule:
                     % (m.label, metrics.format_value(self.constant[(const[0], m.name)], m.unit),
                        const[0], "by construction" if len(const) == 1 else "both"))
                 continue
-            mw = stats.mann_whitney(va, vb)
-            ma, mb = stats.median(va), stats.median(vb)
             self.tests.append({
                 "scenario": skey, "question": metrics.question_of(m.name), "metric": m.name, "label": m.label,
                 "unit": m.unit, "better": m.better, "a": a.strategy, "b": b.strategy,
-                "median_a": ma, "median_b": mb, "n_a": len(va), "n_b": len(vb),
-                "change_pct": _change_pct(mb, ma), "p": mw["p"], "test": mw["method"]})
+                "median_a": t["median_y"], "median_b": t["median_x"], "n_a": t["n_y"], "n_b": t["n_x"],
+                "min_p": t["min_p"],
+                "change_pct": t["change_pct"], "p": t["p"], "test": t["test"]})
 
     def sig(self, skey, a, b, metric):
         """"better" or "worse" when strategy @a differs significantly from @b
@@ -177,7 +210,8 @@ class Rule:
         """{"verdict", "text", "picks", "evidence" (the strongest
         significant differences, "more_evidence" not listed), "deciding" (the
         difference that decides against each strategy not picked),
-        "excluded", "failed_runs", "not_evidence", "tests"}."""
+        "excluded", "failed_runs", "not_evidence", "near_threshold" (tests a
+        rerun may decide the other way, near()), "tests"}."""
         sg = self.scenarios.get(skey, [])
         excluded = ["%s: %s" % (g.strategy, self.status[(skey, g.strategy)])
                     for g in sg if self.status.get((skey, g.strategy))]
@@ -186,7 +220,7 @@ class Rule:
                   for g in sg if g.no_progress and not self.status.get((skey, g.strategy))]
         live = [g.strategy for g in sg if not self.status.get((skey, g.strategy))]
         out = {"verdict": "undecided", "text": "", "picks": [], "evidence": [], "deciding": [],
-               "more_evidence": 0,
+               "near_threshold": [], "more_evidence": 0,
                "excluded": excluded, "failed_runs": failed, "not_evidence": sorted(set(self.not_evidence.get(skey, [])))}
         if not live:
             out.update(verdict="none", text="no pick: no strategy ran without failures")
@@ -201,11 +235,11 @@ class Rule:
         losers = {t["b"] if t["winner"] == t["a"] else t["a"] for t in sig}
         winners = [s for s in live if s not in losers]
         if not sig:
-            smallest = min((t["n_a"] + t["n_b"], t["n_a"], t["n_b"]) for t in mine) if mine else None
+            floor = min(mine, key=lambda t: t["min_p"]) if mine else None
             why = "undecided: no significant difference"
-            if smallest and stats.min_exact_p(smallest[1], smallest[2]) * len(self.tests) >= self.alpha:
+            if floor and floor["min_p"] * len(self.tests) >= self.alpha:
                 why += (" (with %d and %d repetitions and %d tests in the report, no difference can "
-                        "survive the correction; run more)" % (smallest[1], smallest[2], len(self.tests)))
+                        "survive the correction; run more)" % (floor["n_a"], floor["n_b"], len(self.tests)))
             out.update(text=why)
         elif len(winners) == 1:
             out.update(verdict="pick", picks=winners, text="pick %s" % winners[0])
@@ -226,8 +260,24 @@ class Rule:
             if (not winners or t["winner"] in winners) and key not in [k for k, _ in deciding]:
                 deciding.append((key, t))
         out["deciding"] = [self.evidence_text(t) for _, t in deciding]
+        out["near_threshold"] = [self.near_text(t) for t in mine if self.near(t)]
         out["tests"] = [dict(t, scenario=list(t["scenario"])) for t in mine]
         return out
+
+    def near(self, t):
+        """True when test @t is near a threshold of the rule (NEAR_FACTOR)."""
+        big = abs(t["change_pct"]) >= self.min_effect_pct
+        if big and self.alpha / NEAR_FACTOR <= t["q"] < self.alpha * NEAR_FACTOR:
+            return True
+        return t["q"] < self.alpha and \
+            self.min_effect_pct / NEAR_FACTOR <= abs(t["change_pct"]) < self.min_effect_pct * NEAR_FACTOR
+
+    def near_text(self, t):
+        ch = t["change_pct"]
+        return ("%s vs %s on %s: %s, q = %.2g (threshold: q < %g and |change| >= %g%%): %s"
+                % (t["a"], t["b"], t["label"], "from zero" if math.isinf(ch) else "%+.1f%%" % ch,
+                   t["q"], self.alpha, self.min_effect_pct,
+                   "significant" if t["winner"] else "not significant"))
 
     def evidence_text(self, t):
         w = t["winner"]

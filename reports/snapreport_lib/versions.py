@@ -282,7 +282,10 @@ class Trend:
         for label in self.labels:
             compare.adjust([r for r in self.rows if r["build"] == label], alpha, effect, correction)
         for it in self.rows:
-            it["verdict"] = "regression" if "note" in it else VERDICT.get(it["verdict"], it["verdict"])
+            # A correctness row (violations, hangs in NEW) is a regression
+            # whatever the numbers; an informational one (runs without
+            # progress, already counted in passes/s) is not a verdict.
+            it["verdict"] = VERDICT.get(it["verdict"], it["verdict"])
 
     def build_summary(self, label):
         """Counts of headline verdicts of @label's comparison."""
@@ -454,7 +457,7 @@ def write_text(ts, alpha, effect, correction, out):
                 lastb = r["build"]
                 out.write("  %s\n" % _pair_text(t, r["build"]))
             if "note" in r:
-                out.write("    %-28s REGRESSION: %s\n" % (r["metric"], r["note"]))
+                out.write("    %-28s %s: %s\n" % (r["metric"], r["verdict"].upper(), r["note"]))
                 continue
             u, fv = r["unit"], metrics.format_value
             out.write("    %-28s %10s -> %10s  %8s  %7s  delta %+5.2f  p=%-8.3g q=%-8.3g (%s, n=%d/%d)  "
@@ -836,11 +839,22 @@ def run(args, out):
 
 # ---- HTML ----------------------------------------------------------------------
 
+def _build_list(title, pairs, verdict):
+    """A warning box: @title (with the count and plural s) over one line per
+    (trend, build label) of @pairs, saying its @verdict."""
+    return '<div class="warn"><b>%s</b><ul>%s</ul></div>' % (
+        esc(title % (len(pairs), "" if len(pairs) == 1 else "s")),
+        "".join("<li><code>%s</code> (%s): %s</li>" % (
+            esc(l), esc(t.accel), esc(t.verdict_text(l, verdict))) for t, l in pairs))
+
+
 def _badge(r):
     """The verdict of one comparison row, for a table cell."""
     if r is None:
         return ""
     if "note" in r:
+        if r["verdict"] != "regression":
+            return ' <span class="ci">%s</span>' % esc(r["note"])
         return ' <span class="bad">regression</span> <span class="ci">%s</span>' % esc(r["note"])
     detail = "%s→%s %s, δ %+.2f" % (r["frm"], r["to"], _pct(r["change_pct"]), r["cliffs_delta"])
     if r["verdict"] == "regression":
@@ -893,21 +907,13 @@ def section_html(groups, outdir, alpha, effect, baseline=None, correction=compar
         out.append('<p class="warn">Caveat — %s.</p>' % esc(BATCH_CAVEAT[0].upper() + BATCH_CAVEAT[1:]))
     refused = [(t, l) for t in ts for l in t.refused]
     if refused:
-        out.append('<div class="warn"><b>Not compared: %d kernel build comparison%s across '
-                   "batches.</b><ul>%s</ul></div>" % (
-                       len(refused), "" if len(refused) == 1 else "s",
-                       "".join("<li><code>%s</code> (%s): %s</li>" % (
-                           esc(l), esc(t.accel), esc(t.verdict_text(l, "different batches")))
-                               for t, l in refused)))
+        out.append(_build_list("Not compared: %d kernel build comparison%s across batches.",
+                               refused, "different batches"))
     flagged = [(t, l) for t in ts if not t.missing_baseline for l in t.labels
                if t.build_summary(l)[1] == "regression"]
     if flagged:
-        out.append('<div class="warn"><b>Flagged: %d kernel build comparison%s with a significant '
-                   "regression.</b><ul>%s</ul></div>" % (
-                       len(flagged), "" if len(flagged) == 1 else "s",
-                       "".join("<li><code>%s</code> (%s): %s</li>" % (
-                           esc(l), esc(t.accel), esc(t.verdict_text(l, "regression")))
-                               for t, l in flagged)))
+        out.append(_build_list("Flagged: %d kernel build comparison%s with a significant regression.",
+                               flagged, "regression"))
     for t in ts:
         if t.missing_baseline:
             out.append('<p class="warn">%s: baseline %s was not run under this accelerator; nothing '
@@ -970,7 +976,8 @@ def section_html(groups, outdir, alpha, effect, baseline=None, correction=compar
                     out.append("<tr><td>%s</td><td>%s <span class=\"ci\">(%s)</span></td>%s</tr>" % (
                         strategy(key[2]), esc(m.label), esc(m.better or "–"), "".join(cells)))
             out.append("</table>")
-            bad = [r for r in t.rows if "note" in r and (r["scenario"], r["variant"]) == (scenario, variant)]
+            bad = [r for r in t.rows if "note" in r and r["verdict"] == "regression"
+                   and (r["scenario"], r["variant"]) == (scenario, variant)]
             for r in bad:
                 out.append('<p><span class="bad">regression</span> %s, %s: %s</p>' % (
                     strategy(r["strategy"]), esc(_pair_text(t, r["build"])), esc(r["note"])))

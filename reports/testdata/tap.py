@@ -66,3 +66,18 @@ def make_results(out, *flags):
     if rc != 0:
         raise RuntimeError("make_results.py failed: %s" % se)
     return out
+
+
+def trend(tmp, *argv):
+    """`snapreport trend ARGV --json` into a new file under @tmp:
+    (exit status, stdout, stderr, the JSON document or no builds)."""
+    import json
+    js = os.path.join(tmp, "trend-%d.json" % len(os.listdir(tmp)))
+    rc, so, se = run(SNAPREPORT, "trend", *argv, "--json", js)
+    doc = json.load(open(js)) if os.path.exists(js) else {"accelerators": []}
+    return rc, so, se, doc
+
+
+def trend_builds(doc):
+    """A trend JSON document's builds, by label."""
+    return {b["build"]: b for a in doc["accelerators"] for b in a["builds"]}
