@@ -151,17 +151,6 @@ static unsigned long read_vmstat(const char *name)
 	return v;
 }
 
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0 || write(fd, text, strlen(text)) < 0)
-		ret = -errno;
-	if (fd >= 0)
-		close(fd);
-	return ret;
-}
-
 /* oom_kill of the run's memcg (0 outside one) */
 static unsigned long memcg_oom_kills(void)
 {
@@ -174,7 +163,7 @@ static unsigned long memcg_oom_kills(void)
 /* Before anything allocates in a hung run: see kernel_hang(). */
 static void lift_memcg_limit(void)
 {
-	if (!access(KW_MEMCG "/memory.max", F_OK) && write_file(KW_MEMCG "/memory.max", "max"))
+	if (!access(KW_MEMCG "/memory.max", F_OK) && storm_write_knob(KW_MEMCG "/memory.max", "max"))
 		fprintf(stderr, "snapbench: cannot lift memory.max: %s\n", strerror(errno));
 }
 
@@ -225,15 +214,15 @@ static int kernel_before_run(const struct scenario *sc, char *err, size_t len)
 	int ret = 0;
 
 	if (!access(KW_TRY_SYSCTL, F_OK))
-		ret = write_file(KW_TRY_SYSCTL, storm_needs(sc, 0) ? "1" : "0");
+		ret = storm_write_knob(KW_TRY_SYSCTL, storm_needs(sc, 0) ? "1" : "0");
 	if (!ret && storm_needs(sc, STORM_NEEDS_MEMCG)) {
 		if (mkdir(KW_MEMCG, 0755) && errno != EEXIST)
 			ret = -errno;
 		if (!ret)
-			ret = write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
+			ret = storm_write_knob("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
 		snprintf(text, sizeof(text), "%lu", sc->memory_pages * STORM_PAGE_SIZE);
 		if (!ret)
-			ret = write_file(KW_MEMCG "/memory.max", text);
+			ret = storm_write_knob(KW_MEMCG "/memory.max", text);
 	}
 	memcg_kills_before = memcg_oom_kills();
 	if (ret) {
@@ -257,7 +246,7 @@ static void kernel_enter_run(const struct scenario *sc)
 	char text[32];
 
 	snprintf(text, sizeof(text), "%d", getpid());
-	if (storm_needs(sc, STORM_NEEDS_MEMCG) && write_file(KW_MEMCG "/cgroup.procs", text))
+	if (storm_needs(sc, STORM_NEEDS_MEMCG) && storm_write_knob(KW_MEMCG "/cgroup.procs", text))
 		fprintf(stderr, "snapbench: cannot join %s: %s\n", KW_MEMCG, strerror(errno));
 }
 

@@ -91,7 +91,7 @@ struct storm_desc {
 /* Indexed by enum storm_kind (storm-list.h's order: by file name). */
 extern const struct storm_desc *const storms[STORM_NR];
 
-/* Write @value to the file @path (a sysctl, a debugfs knob): 0 or -errno. */
+/* Write @value to the file @path (a sysctl, a debugfs knob, a cgroup file): 0 or -errno. */
 int storm_write_knob(const char *path, const char *value);
 
 /* A range of range_pages pages inside the storm's target. */
