@@ -460,6 +460,55 @@ static void add_counter(struct run_result *res, const char *name,
 	res->nr_strategy_counters++;
 }
 
+/*
+ * The range lock's arrival order and wake-up counters, measured from @st0 to
+ * @st1, under the names the userspace strategies give them (order.*,
+ * wakeup.*: harness/RESULTS.md), so that the reports judge the kernel's
+ * rangelock and hybrid as they judge the model's.  seqretry never waits in
+ * the lock and reports none, as in userspace.  The maxima cover the
+ * measurement (SNAPBENCH_IOC_STATS restarts them at @st0); lost wake-ups are
+ * the waiters asleep at @st1.  Kernel only: nested_passes (waits passed by
+ * an invalidation nested in a holder's critical section, not overtakes) and
+ * lost_asleep_max_ns.
+ */
+static void add_order_counters(struct run_result *res, unsigned int sid,
+			       const struct snapbench_stats *st0,
+			       const struct snapbench_stats *st1)
+{
+	const struct {
+		const char *kind;
+		const struct snapbench_order_stats *a, *b;
+	} k[] = {
+		{ "snapshot", &st0->rl_read_order, &st1->rl_read_order },
+		{ "inval", &st0->rl_inval_order, &st1->rl_inval_order },
+	};
+	char name[40];		/* as run_result's counter names */
+
+	if (sid == SNAPBENCH_STRATEGY_SEQRETRY)
+		return;
+	for (unsigned int i = 0; i < 2; i++) {
+		const struct snapbench_order_stats *a = k[i].a, *b = k[i].b;
+
+#define ORDER_COUNTER(fmt, value) \
+		do { \
+			snprintf(name, sizeof(name), fmt, k[i].kind); \
+			add_counter(res, name, (value)); \
+		} while (0)
+		ORDER_COUNTER("order.%s.granted", b->granted - a->granted);
+		ORDER_COUNTER("order.%s.overtaken", b->overtaken - a->overtaken);
+		ORDER_COUNTER("order.%s.overtakes", b->overtakes - a->overtakes);
+		ORDER_COUNTER("order.%s.overtakes_max", b->overtakes_max);
+		ORDER_COUNTER("order.%s.overtakes_max_wait_ns", b->overtakes_max_wait_ns);
+		ORDER_COUNTER("order.%s.nested_passes", b->nested_passes - a->nested_passes);
+		ORDER_COUNTER("wakeup.%s.delay_max_ns", b->wake_delay_max_ns);
+		ORDER_COUNTER("wakeup.%s.late", b->late_wakeups - a->late_wakeups);
+		ORDER_COUNTER("wakeup.%s.lost", b->lost_wakeups);
+		ORDER_COUNTER("wakeup.%s.lost_asleep_max_ns", b->lost_asleep_max_ns);
+#undef ORDER_COUNTER
+	}
+	add_counter(res, "wakeup.lost_threshold_ns", st1->rl_lost_threshold_ns);
+}
+
 static int thread_init(struct gthread *t)
 {
 	return hist_init(&t->ttm_ns) ?: hist_init(&t->retries) ?:
@@ -824,6 +873,7 @@ static int run_one(const struct scenario *sc, unsigned int sid, const char *stra
 		    st1.rl_invalidate_nested - st0.rl_invalidate_nested);
 	add_counter(res, "rl_invalidate_eagain",
 		    st1.rl_invalidate_eagain - st0.rl_invalidate_eagain);
+	add_order_counters(res, sid, &st0, &st1);
 
 	if (res->hung)
 		return -ETIMEDOUT;
