@@ -444,8 +444,11 @@ void run_result_add_counter(struct run_result *res, const char *name, unsigned l
 {
 	unsigned int i = res->nr_strategy_counters;
 
-	if (i >= sizeof(res->strategy_counter) / sizeof(res->strategy_counter[0]))
+	if (i >= sizeof(res->strategy_counter) / sizeof(res->strategy_counter[0])) {
+		fprintf(stderr, "snapbench: counter %s dropped: more than %zu strategy counters\n",
+			name, sizeof(res->strategy_counter) / sizeof(res->strategy_counter[0]));
 		return;
+	}
 	snprintf(res->strategy_counter[i].name, sizeof(res->strategy_counter[i].name),
 		 "%s", name);
 	res->strategy_counter[i].value = value;

@@ -590,6 +590,52 @@ static void stats_to_counters(const struct snapbench_stats *a, const struct snap
 #undef GROWTH
 }
 
+/*
+ * The range lock's arrival order and wake-ups over the measured phase, under
+ * the names the userspace strategies give them (order.*, wakeup.*:
+ * harness/RESULTS.md), so that the reports judge the kernel's rangelock and
+ * hybrid as they judge the model's.  seqretry never waits in the lock and
+ * reports none, as in userspace.  The maxima cover the measured phase
+ * (SNAPBENCH_IOC_STATS restarts them at its start); lost wake-ups are the
+ * waiters asleep at its end.  Kernel only: nested_passes (waits passed by an
+ * invalidation nested in a holder's critical section, not overtakes) and
+ * lost_asleep_max_ns.
+ */
+static void order_to_counters(const struct snapbench_stats *st0,
+			      const struct snapbench_stats *st1, struct run_result *res)
+{
+	const struct {
+		const char *kind;
+		const struct snapbench_order_stats *a, *b;
+	} k[] = {
+		{ "snapshot", &st0->rl_read_order, &st1->rl_read_order },
+		{ "inval", &st0->rl_inval_order, &st1->rl_inval_order },
+	};
+	char name[48];
+
+	for (unsigned int i = 0; i < 2; i++) {
+		const struct snapbench_order_stats *a = k[i].a, *b = k[i].b;
+
+#define ORDER(fmt, value)						\
+		do {							\
+			snprintf(name, sizeof(name), fmt, k[i].kind);	\
+			run_result_add_counter(res, name, (value));	\
+		} while (0)
+		ORDER("order.%s.granted", b->granted - a->granted);
+		ORDER("order.%s.overtaken", b->overtaken - a->overtaken);
+		ORDER("order.%s.overtakes", b->overtakes - a->overtakes);
+		ORDER("order.%s.overtakes_max", b->overtakes_max);
+		ORDER("order.%s.overtakes_max_wait_ns", b->overtakes_max_wait_ns);
+		ORDER("order.%s.nested_passes", b->nested_passes - a->nested_passes);
+		ORDER("wakeup.%s.delay_max_ns", b->wake_delay_max_ns);
+		ORDER("wakeup.%s.late", b->late_wakeups - a->late_wakeups);
+		ORDER("wakeup.%s.lost", b->lost_wakeups);
+		ORDER("wakeup.%s.lost_asleep_max_ns", b->lost_asleep_max_ns);
+#undef ORDER
+	}
+	run_result_add_counter(res, "wakeup.lost_threshold_ns", st1->rl_lost_threshold_ns);
+}
+
 static void kernel_counters(struct world *w, struct run_result *res)
 {
 	run_result_add_counter(res, "late_passes", atomic_load(&w->late));
@@ -597,6 +643,8 @@ static void kernel_counters(struct world *w, struct run_result *res)
 	run_result_add_counter(res, "mirror_failed_ebusy", atomic_load(&w->failed_ebusy));
 	run_result_add_counter(res, "mirror_failed_eintr", atomic_load(&w->failed_eintr));
 	stats_to_counters(&w->st0, &w->st1, res);
+	if (strcmp(w->rc->ops->name, "seqretry"))
+		order_to_counters(&w->st0, &w->st1, res);
 	for_each_storm_vmstat(w, add_storm_vmstat, res);
 	res->reclaim_skipped = w->skip1 - w->skip0;
 	/* Every page reclaim takes from the anonymous mapping is a swap-out. */

@@ -27,7 +27,7 @@ line() {	# line SCENARIO STRATEGY PASSES STATUS [VIOLATIONS]
 		"passes=$3 failed_passes=0 deadline_misses=0 retries_max=0 ttm_p99_ns=1" \
 		"violations=${5:-0} status=$4"
 }
-echo "1..16"
+echo "1..21"
 { line baseline seqretry 160 ok; line baseline rangelock 166 ok; } >"$tmp/good"
 check "every run ok with enough passes passes" 0 "0 0 every run ok" \
 	"$tmp/good" --runs 2 --min-passes 20
@@ -91,3 +91,33 @@ check "--known names the holder livelock in any scenario" 0 "0 1 every run ok" \
 	"$tmp/k" --runs 2 --min-passes 5 --console "$tmp/c2" --known
 check "--findings-only prints it by name" 0 "holder-reclaim: reclaim-try/hybrid hung" \
 	"$tmp/k" --console "$tmp/c2" --findings-only
+# A boot's kernel findings (boot.json): a lockdep report is named only when
+# its text holds every pattern of a KNOWN_LOCKDEP entry; anything else fails.
+mkdir -p "$tmp/boot"
+cat >"$tmp/boot/console.log" <<'LOG'
+[   50.100000] ======================================================
+[   50.100001] WARNING: possible circular locking dependency detected
+[   50.100002] 6.12.118 #1 Not tainted
+[   50.100003] snapbench-guest/140 is trying to acquire lock:
+[   50.100004] ffffffff8a000000 (mmu_range_lock){++++}-{0:0}, at: mmu_range_lock_might_wait+0x5/0x80
+[   50.100005] but task is already holding lock:
+[   50.100006] ffff888100000000 (&anon_vma->rwsem){++++}-{3:3}, at: rmap_walk_anon+0x1/0x2
+[   50.100007] stack backtrace:
+[   50.100008]  <TASK>
+[   50.100009]  try_to_unmap_one+0x1/0x2
+[   50.100010]  </TASK>
+LOG
+echo '{"findings": [{"kind": "warning", "line": "WARNING: possible circular locking dependency detected", "file": "console.log"}]}' >"$tmp/boot/boot.json"
+known=(--lockdep "test-known@possible circular locking+mmu_range_lock+anon_vma->rwsem+try_to_unmap_one")
+check "a lockdep report with every pattern of a known one is named" 0 "0 1 no unexplained" \
+	--kernel-findings "$tmp/boot" "${known[@]}"
+check "a lockdep report that is not known fails" 1 "1 0 WARNING: possible circular" \
+	--kernel-findings "$tmp/boot"
+sed -i 's/anon_vma->rwsem/i_mmap_rwsem/' "$tmp/boot/console.log"
+check "a lockdep report missing a pattern fails" 1 "1 0 WARNING: possible circular" \
+	--kernel-findings "$tmp/boot" "${known[@]}"
+sed -i 's/i_mmap_rwsem/anon_vma->rwsem/' "$tmp/boot/console.log"
+echo '{"findings": [{"kind": "warning", "line": "WARNING: possible circular locking dependency detected"}, {"kind": "kasan", "line": "BUG: KASAN: use-after-free"}]}' >"$tmp/boot/boot.json"
+check "any other finding beside a known one fails" 1 "1 1 BUG: KASAN" \
+	--kernel-findings "$tmp/boot" "${known[@]}"
+check "a boot without boot.json fails" 1 "1 0 no boot.json" --kernel-findings "$tmp/nowhere"
