@@ -92,6 +92,7 @@ struct world {
 	unsigned long skip0, skip1, swp0, swp1;
 	unsigned long vm0[KW_MAX_VMSTAT], vm1[KW_MAX_VMSTAT];	/* storms' vmstat */
 	atomic_ulong late, failed_efault, failed_ebusy, failed_eintr;
+	unsigned int hybrid_attempts;	/* the driver's, as configured */
 };
 
 struct kernel_thread {
@@ -404,6 +405,7 @@ static int kernel_setup(struct world **wp, const struct run_config *rc)
 	for (const struct snap_param *p = rc->ops->params; p && p->name; p++)
 		if (!strcmp(p->name, "attempts"))
 			cfg.hybrid_attempts = (uint32_t)p->value;
+	w->hybrid_attempts = cfg.hybrid_attempts;
 	w->rc = rc;
 	w->nr_nodes = count_nodes();
 	w->mirror_write = !storm_needs(sc, STORM_READ_ONLY_MIRROR);
@@ -645,6 +647,9 @@ static void kernel_counters(struct world *w, struct run_result *res)
 	stats_to_counters(&w->st0, &w->st1, res);
 	if (strcmp(w->rc->ops->name, "seqretry"))
 		order_to_counters(&w->st0, &w->st1, res);
+	/* As in userspace: a pass retries at most its optimistic attempts. */
+	if (!strcmp(w->rc->ops->name, "hybrid"))
+		run_result_add_counter(res, "hybrid.retries_bound", w->hybrid_attempts);
 	for_each_storm_vmstat(w, add_storm_vmstat, res);
 	res->reclaim_skipped = w->skip1 - w->skip0;
 	/* Every page reclaim takes from the anonymous mapping is a swap-out. */

@@ -29,6 +29,7 @@
 
 static atomic_int fake_fd = -1;
 static atomic_ulong fake_passes;
+static atomic_ulong fake_stats_reads;	/* SNAPBENCH_IOC_STATS calls */
 
 static int real_open(const char *path, int flags, mode_t mode)
 {
@@ -122,6 +123,22 @@ int ioctl(int fd, unsigned long req, ...)
 		st = arg;
 		memset(st, 0, sizeof(*st));
 		st->passes = atomic_load(&fake_passes);
+		/*
+		 * Every pass a READ granted in arrival order; with
+		 * $FAKE_SNAPBENCH_OVERTAKES, that many more overtakes of one
+		 * waiter, which waited 2 ms, at each read of the statistics.
+		 */
+		st->rl_read_order.granted = st->passes;
+		if (getenv("FAKE_SNAPBENCH_OVERTAKES")) {
+			unsigned long reads = atomic_fetch_add(&fake_stats_reads, 1) + 1;
+
+			st->rl_read_order.overtaken = reads;
+			st->rl_read_order.overtakes = reads *
+				strtoull(getenv("FAKE_SNAPBENCH_OVERTAKES"), NULL, 0);
+			st->rl_read_order.overtakes_max = st->rl_read_order.overtakes / reads;
+			st->rl_read_order.overtakes_max_wait_ns = 2000000;
+		}
+		st->rl_lost_threshold_ns = 500000000;
 		return 0;
 	}
 	errno = ENOTTY;

@@ -99,4 +99,22 @@ wait "$pid" 2>/dev/null
 	grep -q 'partial result: .*rep-0.hung.json; no more runs in this boot' "$T/h.err" &&
 	harness/check-result "$T/h/baseline/rangelock/rep-0.hung.json" >/dev/null
 ok $? "a stuck pass: stacks of every thread, the stuck one with its tid, hung result, \$SNAPBENCH_HUNG, parked"
+# The driver's arrival order reaches the claims table as the model's does:
+# a column per kernel strategy, decided from the same counter names.
+kw --scenario baseline --strategy rangelock,seqretry,hybrid --reps 1 --duration 0.2 \
+	--set mm.pages=1024 --out "$T/c" >/dev/null 2>&1 &&
+	FAKE_SNAPBENCH_OVERTAKES=3 kw --scenario hot-range --strategy rangelock --reps 1 \
+		--duration 0.2 --set mm.pages=1024 --out "$T/c2" >/dev/null 2>&1
+rc=$?
+reports/snapreport claims "$T/c" >"$T/claims" 2>&1 && reports/snapreport claims "$T/c2" >"$T/claims2" 2>&1
+col() { awk -v c="$2" -v s="$3" 'index($0, c) == 1 { on = 1; next } /^[^ ]/ { on = 0 }
+	on && $1 == s { $1 = ""; print substr($0, 2); exit }' "$1"; }
+o1=$(col "$T/claims" "seed: overlapping" kernel:rangelock)
+o2=$(col "$T/claims" "seed: overlapping" kernel:seqretry)
+o3=$(col "$T/claims2" "seed: overlapping" kernel:rangelock)
+r1=$(col "$T/claims" "ours: bounded" kernel:hybrid)
+[ $rc = 0 ] && [ "$o1" = holds ] && [ "${o2#n/a}" != "$o2" ] && [ "$o3" = refuted ] && [ "$r1" = holds ] &&
+	grep -q 'granted, 3 overtakes by later overlapping arrivals; worst 3, which cost that waiter 2.000 ms' "$T/claims2"
+ok $? "claims table: kernel:rangelock FIFO '$o1' (with 3 overtakes: '$o3'), kernel:seqretry '${o2%%:*}', kernel:hybrid retries '$r1'"
+
 echo "1..$n"
