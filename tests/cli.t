@@ -113,7 +113,7 @@ printf -- '--- a/mm/hmm.c\n+++ b/mm/hmm.c\n@@ -1,2 +1,2 @@\n-not in mm/hmm.c\n+n
 SNAPBENCH_CACHE="$T/kcache" bad "patch that does not apply" \
 	"patch nonapply.patch does not apply to source-6.1.0-" \
 	harness/kernel/build --source "$T/ktree" --no-patches --extra-patch "$T/nonapply.patch"
-[ ! -e "$T/made" ] && [ -z "$(find "$T/kcache/builds" -mindepth 2 -maxdepth 2 -name src 2>/dev/null)" ]
+[ ! -e "$T/made" ] && [ -z "$(find "$T/kcache/builds" "$T/kcache/work" -mindepth 2 -maxdepth 2 -name src 2>/dev/null)" ]
 ok $? "patch that does not apply: no make run, no tree copied"
 
 # The same on a real Debian tree when one is unpacked in the cache already.

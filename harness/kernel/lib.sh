@@ -6,7 +6,11 @@
 #   debs/linux-source-<series>_<debver>_all.deb   downloaded once
 #   src/<debver>/                                 pristine tree, unpacked once
 #   src/<debver>.ok                               stamp: unpack finished
-#   builds/<name>-<key>/                          one build configuration
+#   builds/<name>-<key>/                          one build configuration: its
+#                                                 bzImage, modules, hmm-tests
+#   work/<series>-<flavour>/{src,obj}/            the object tree every build of
+#                                                 that series and flavour reuses
+#   ccache/                                       the compiler cache
 #   kvm-probe/<host>.json                         cached KVM probe verdict
 #   locks/                                        flock files
 
