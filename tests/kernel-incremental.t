@@ -91,19 +91,22 @@ cp -a "$T/v0" "$T/v1"
 printf 'int c = 3;\nint two;\n' >"$T/v1/lib/c.c"
 
 build first --source "$T/v0" --no-patches --extra-patch "$T/p1.patch"
-[ $rc = 0 ] && [ "$compiled" = "lib/c.c mm/a.c mm/b.c" ] && [ "$(json 'd["object_tree"]["reused"]')" = False ]
-ok $? "a cold build compiles every unit: $compiled"
+[ $rc = 0 ] && [ "$compiled" = "lib/c.c mm/a.c mm/b.c" ] && [ "$(json 'd["object_tree"]["reused"]')" = False ] &&
+	[ "$(json 'd["object_tree"]["config"]')" = made ]
+ok $? "a cold build configures and compiles every unit: $compiled"
 grep -qx 'int a = 1;' "$W/src/mm/a.c" && grep -qx 'int a;' "$T/v0/mm/a.c"
 ok $? "the work tree holds the patched file, the source tree is not modified"
 
 build edit --source "$T/v0" --no-patches --extra-patch "$T/p2.patch"
 [ $rc = 0 ] && [ "$compiled" = "mm/a.c" ] && [ "$(json 'd["object_tree"]["reused"]')" = True ] &&
-	[ "$(json 'd["object_tree"]["source_files_changed"]')" = 1 ]
-ok $? "an edit of a patch recompiles the file it patches: $compiled"
+	[ "$(json 'd["object_tree"]["source_files_changed"]')" = 1 ] &&
+	[ "$(json 'd["object_tree"]["config"]')" = reused ] && [ -e "$bd/config-absent" ]
+ok $? "an edit of a patch reuses the configuration and recompiles the file it patches: $compiled"
 
 build release --source "$T/v1" --no-patches --extra-patch "$T/p2.patch"
-[ $rc = 0 ] && [ "$compiled" = "lib/c.c" ] && [ "$(json 'd["object_tree"]["source_files_changed"]')" = 1 ]
-ok $? "another source (a point release) recompiles the file that differs: $compiled"
+[ $rc = 0 ] && [ "$compiled" = "lib/c.c" ] && [ "$(json 'd["object_tree"]["source_files_changed"]')" = 1 ] &&
+	[ "$(json 'd["object_tree"]["config"]')" = made ]
+ok $? "another source (a point release) configures again and recompiles the file that differs: $compiled"
 
 build created --source "$T/v1" --no-patches --extra-patch "$T/p2.patch" --extra-patch "$T/new.patch"
 [ $rc = 0 ] && [ "$compiled" = "mm/new.c" ]
