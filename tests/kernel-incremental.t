@@ -80,11 +80,12 @@ build() {
 W=$SNAPBENCH_CACHE/work/6.1-patched-source
 json() { python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$bd/build.json" "$1"; }
 
-echo "1..9"
+echo "1..10"
 tree "$T/v0"
 edit mm/a.c 'int a;' 'int a = 1;' >"$T/p1.patch"
 edit mm/a.c 'int a;' 'int a = 2;' >"$T/p2.patch"
 edit mm/a.c 'int a;' 'int a = 3;' >"$T/p3.patch"
+edit mm/a.c 'int a;' 'int a = 4;' >"$T/p4.patch"
 printf -- '--- /dev/null\n+++ b/mm/new.c\n@@ -0,0 +1 @@\n+int n;\n' >"$T/new.patch"
 edit mm/b.c 'int nothere;' 'int b = 1;' >"$T/nonapply.patch"
 cp -a "$T/v0" "$T/v1"
@@ -128,3 +129,14 @@ ok $? "a patch that does not apply: exit $rc, no make run, the work tree as it w
 build force --source "$T/v0" --no-patches --extra-patch "$T/p2.patch" --force
 [ $rc = 0 ] && [ "$compiled" = "lib/c.c mm/a.c mm/b.c" ]
 ok $? "--force builds in a fresh object tree: $compiled"
+
+# A sync that fails half way (an rsync that copies, then fails) leaves the
+# tree in no recorded state: the next build syncs it again.
+mkdir -p "$T/bin"
+printf '#!/bin/sh\n/usr/bin/rsync "$@"\nexit 1\n' >"$T/bin/rsync"
+chmod +x "$T/bin/rsync"
+PATH="$T/bin:$PATH" build broken --source "$T/v1" --no-patches --extra-patch "$T/p3.patch"
+broken=$rc
+build after --source "$T/v0" --no-patches --extra-patch "$T/p4.patch"
+[ "$broken" = 1 ] && [ $rc = 0 ] && grep -qx 'int c;' "$W/src/lib/c.c" && [ "$compiled" = "lib/c.c mm/a.c" ]
+ok $? "after a sync that failed (exit $broken), the next build syncs again: $compiled"
