@@ -70,14 +70,19 @@
 #define KW_LIFTED_WAIT_NS (10 * NSEC_PER_SEC)
 #define KW_MAX_VMSTAT	16	/* vmstat counters of the storms that run */
 
-/* The driver's strategies, by the registry's names. */
-static const struct {
+/*
+ * The driver's strategies, by the registry's names; @waits: it waits in the
+ * range lock, so the lock's order and wake-up counters are its own (as
+ * userspace, seqretry reports none).
+ */
+static const struct kernel_strategy {
 	const char *name;
 	unsigned int id;
+	bool waits;
 } kernel_strategies[] = {
-	{ "seqretry", SNAPBENCH_STRATEGY_SEQRETRY },
-	{ "rangelock", SNAPBENCH_STRATEGY_RANGELOCK },
-	{ "hybrid", SNAPBENCH_STRATEGY_HYBRID },
+	{ "seqretry", SNAPBENCH_STRATEGY_SEQRETRY, false },
+	{ "rangelock", SNAPBENCH_STRATEGY_RANGELOCK, true },
+	{ "hybrid", SNAPBENCH_STRATEGY_HYBRID, true },
 };
 #define NR_KERNEL_STRATEGIES (sizeof(kernel_strategies) / sizeof(kernel_strategies[0]))
 
@@ -92,6 +97,7 @@ struct world {
 	unsigned long skip0, skip1, swp0, swp1;
 	unsigned long vm0[KW_MAX_VMSTAT], vm1[KW_MAX_VMSTAT];	/* storms' vmstat */
 	atomic_ulong late, failed_efault, failed_ebusy, failed_eintr;
+	const struct kernel_strategy *strategy;
 	unsigned int hybrid_attempts;	/* the driver's, as configured */
 };
 
@@ -199,12 +205,17 @@ static int kernel_check(struct scenario *sc, const char **notes, char *err, size
 	return -EINVAL;
 }
 
-static bool kernel_has_strategy(const char *name)
+static const struct kernel_strategy *kernel_strategy(const char *name)
 {
 	for (size_t i = 0; i < NR_KERNEL_STRATEGIES; i++)
 		if (!strcmp(kernel_strategies[i].name, name))
-			return true;
-	return false;
+			return &kernel_strategies[i];
+	return NULL;
+}
+
+static bool kernel_has_strategy(const char *name)
+{
+	return kernel_strategy(name);
 }
 
 static unsigned long memcg_kills_before;
@@ -393,14 +404,16 @@ static int kernel_setup(struct world **wp, const struct run_config *rc)
 	};
 	struct world *w = calloc(1, sizeof(*w));
 	unsigned long stride, pg;
-	size_t i;
 	int ret;
 
 	if (!w)
 		return -ENOMEM;
-	for (i = 0; i < NR_KERNEL_STRATEGIES; i++)
-		if (!strcmp(kernel_strategies[i].name, rc->ops->name))
-			cfg.strategy = kernel_strategies[i].id;
+	w->strategy = kernel_strategy(rc->ops->name);
+	if (!w->strategy) {
+		free(w);
+		return -EINVAL;	/* has_strategy() refused it before */
+	}
+	cfg.strategy = w->strategy->id;
 	/* The driver runs with the parameters the result file records. */
 	for (const struct snap_param *p = rc->ops->params; p && p->name; p++)
 		if (!strcmp(p->name, "attempts"))
@@ -596,8 +609,7 @@ static void stats_to_counters(const struct snapbench_stats *a, const struct snap
  * The range lock's arrival order and wake-ups over the measured phase, under
  * the names the userspace strategies give them (order.*, wakeup.*:
  * harness/RESULTS.md), so that the reports judge the kernel's rangelock and
- * hybrid as they judge the model's.  seqretry never waits in the lock and
- * reports none, as in userspace.  The maxima cover the measured phase
+ * hybrid as they judge the model's.  The maxima cover the measured phase
  * (SNAPBENCH_IOC_STATS restarts them at its start); lost wake-ups are the
  * waiters asleep at its end.  Kernel only: nested_passes (waits passed by an
  * invalidation nested in a holder's critical section, not overtakes) and
@@ -645,10 +657,10 @@ static void kernel_counters(struct world *w, struct run_result *res)
 	run_result_add_counter(res, "mirror_failed_ebusy", atomic_load(&w->failed_ebusy));
 	run_result_add_counter(res, "mirror_failed_eintr", atomic_load(&w->failed_eintr));
 	stats_to_counters(&w->st0, &w->st1, res);
-	if (strcmp(w->rc->ops->name, "seqretry"))
+	if (w->strategy->waits)
 		order_to_counters(&w->st0, &w->st1, res);
 	/* As in userspace: a pass retries at most its optimistic attempts. */
-	if (!strcmp(w->rc->ops->name, "hybrid"))
+	if (w->strategy->id == SNAPBENCH_STRATEGY_HYBRID)
 		run_result_add_counter(res, "hybrid.retries_bound", w->hybrid_attempts);
 	for_each_storm_vmstat(w, add_storm_vmstat, res);
 	res->reclaim_skipped = w->skip1 - w->skip0;
