@@ -192,6 +192,12 @@ static int kernel_check(struct scenario *sc, const char **notes, char *err, size
 	else if (sc->deadline_on_fault_only)
 		snprintf(err, len, "scenario %s: mirror.deadline_on_fault_only is not modelled by the test driver",
 			 sc->name);
+	else if (scenario_interval_pages(sc) < sc->pages)
+		snprintf(err, len, "scenario %s: mm.interval_pages %lu: the test driver has one notifier "
+			 "subscription over the whole mapping (mm.interval_pages 0)", sc->name, sc->interval_pages);
+	else if (sc->cost.pass_ns || sc->cost.page_ns || sc->cost.sleep_ns || sc->cost.inval_ns)
+		snprintf(err, len, "scenario %s: cost.* calibrates the model; a kernel pays its own costs",
+			 sc->name);
 	else if (*sc->inject)
 		snprintf(err, len, "scenario %s: debug.inject widens races of the model's strategies only",
 			 sc->name);

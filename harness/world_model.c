@@ -31,11 +31,13 @@ static int model_setup(struct world **wp, const struct run_config *rc)
 	struct mm_config cfg = {
 		.nr_pages = sc->pages,
 		.nr_pfns = sc->memory_pages,
-		.interval_pages = sc->interval_pages,
+		.interval_pages = scenario_interval_pages(sc),
 		.min_free = sc->min_free,
 		.direct_reclaim_batch = sc->direct_reclaim_batch,
 		.cow_permille = sc->cow_permille,
 		.invalidate_cost_ns = (uint64_t)(sc->invalidate_cost_us * NSEC_PER_USEC),
+		.inval_extra_ns = (uint64_t)sc->cost.inval_ns,
+		.sleep_extra_ns = (uint64_t)sc->cost.sleep_ns,
 		.seed = rc->seed,
 	};
 	struct world *w = calloc(1, sizeof(*w));
@@ -48,6 +50,9 @@ static int model_setup(struct world **wp, const struct run_config *rc)
 		.deadline_ns = (uint64_t)(sc->deadline_ms * NSEC_PER_MSEC),
 		.deadline_on_fault_only = sc->deadline_on_fault_only,
 		.device_work_ns_per_page = (uint64_t)sc->device_work_ns,
+		.attempt_extra_ns = (uint64_t)sc->cost.pass_ns,
+		.page_extra_ns = (uint64_t)sc->cost.page_ns,
+		.sleep_extra_ns = (uint64_t)sc->cost.sleep_ns,
 	};
 	ret = mm_init(&w->mm, &cfg);
 	if (ret)

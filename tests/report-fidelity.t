@@ -56,6 +56,16 @@ def verdicts(doc, kernel, scenario):
 
 rc, so, se, doc = fidelity(D["both"])
 ok(rc == 0, "fidelity exits 0, disagreements included", se)
+agr = doc.get("agreement", {})
+ok(agr.get("decided", 0) > agr.get("agree", 0) > 0 and agr["interval"][0] <= agr["rate"] <= agr["interval"][1],
+   "agreement: the share of rankings decided in both environments that agree, with its interval", agr)
+dis = [d for d in doc.get("disagreements", []) if d["build"] == "6.12.117" and d["metric"] == "passes_per_s"]
+ok(dis and dis[0]["userspace"].startswith("seqretry<rangelock: ") and "[" in dis[0]["kernel"]
+   and dis[0]["explanation"] is None and "why: unexplained" in so and "agreement: " in so,
+   "each disagreement: both sides' order, medians and intervals; 'unexplained' without a known cause",
+   doc.get("disagreements"))
+ok(not [d for d in doc.get("disagreements", []) if d["build"] == "6.1.170"],
+   "the kernel that ranks as the model does adds no disagreement")
 ok(sorted({p["kernel"] for p in doc["pairings"]}) == ["6.1.170", "6.12.117"]
    and doc.get("patched_left_out") == ["6.12.117+slow-range-lock-grant"],
    "every scenario is paired with each unpatched build; +patch builds are left out and listed",
@@ -138,9 +148,18 @@ ok("<h3>munmap-storm — userspace vs kernel (tcg)</h3>" in sec and "<td>kernel 
    "html: one table per scenario, the userspace row and a row per kernel build")
 ok('<span class="bad">disagree</span> userspace ranks seqretry&lt;rangelock, kernel ranks rangelock&lt;seqretry' in sec,
    "html: a disagreement is marked and spelled out")
-ok("Where the model and the kernel disagree:" in sec, "html: disagreements are listed up front")
+ok("Where the model and the kernel disagree</b>" in sec and "Agreement: " in sec,
+   "html: the agreement rate and the disagreements are listed up front")
 ok('style="color:#1f5fa8">seqretry' in sec, "html: strategies in their usual colours")
 ok("6.12.117+slow-range-lock-grant" in sec and "Patched builds left out" in sec,
    "html: says which patched builds were left out")
+answers = page[page.find('<h2 id="answers">'):page.find("</table>", page.find('<h2 id="answers">'))]
+ok("model vs kernel: the model disagrees with the kernel here" in answers and "(6.12.117)" in answers,
+   "html: the first screen's userspace verdict carries the model's disagreement with a kernel")
+vj = json.load(open(os.path.join(out, "verdicts.json"))) if rc == 0 else {}
+warned = {(e["environment"], e["scenario"]) for e in vj.get("scenarios", []) if e.get("fidelity_warning")}
+ok(("userspace", "munmap-storm") in warned and not any(env == "guest" for env, _ in warned)
+   and vj.get("fidelity", {}).get("decided"),
+   "verdicts.json: the warning on the userspace scenario, the agreement over the report", warned)
 
 done()

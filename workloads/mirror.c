@@ -103,6 +103,7 @@ int mm_mirror_pass(struct mm_mirror *mir, unsigned long start,
 		ret = ops->read_begin(&mir->dom, &r);
 		if (ret)
 			break;
+		spend_ns(o->attempt_extra_ns + o->page_extra_ns * (end - start));
 		ret = mm_snapshot(mm, start, end, o->write, snap, &res->holes);
 		if (ret) {
 			/*
@@ -118,7 +119,8 @@ int mm_mirror_pass(struct mm_mirror *mir, unsigned long start,
 				break;
 			continue;
 		}
-		spend_ns(o->device_work_ns_per_page * (end - start));
+		spend_ns(mm_driver_time(o->device_work_ns_per_page * (end - start),
+					o->sleep_extra_ns));
 		if (o->after_snapshot)
 			o->after_snapshot(o->after_snapshot_arg);
 

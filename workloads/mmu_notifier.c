@@ -99,7 +99,8 @@ static int mm_mirror_invalidate(struct mm_mirror *mir, unsigned long start,
 		if (atomic_load_explicit(&mir->dpte[vpn], memory_order_relaxed))
 			atomic_store_explicit(&mir->dpte[vpn], 0,
 					      memory_order_relaxed);
-	spend_ns(mir->mm->cfg.invalidate_cost_ns);
+	spend_ns(mm_driver_time(mir->mm->cfg.invalidate_cost_ns,
+				mir->mm->cfg.sleep_extra_ns));
 	mm_unlock(&mir->lock);
 	return 0;
 }
@@ -182,6 +183,7 @@ int mm_invalidate_range(struct mm *mm, unsigned long start, unsigned long end,
 	ret = mm_invalidate_start(mm, &inv, start, end, kind, blockable);
 	if (ret)
 		return ret;
+	spend_ns(mm->cfg.inval_extra_ns);
 	ret = update(mm, start, end, arg);
 	mm_invalidate_end(mm, &inv);
 	return ret;
