@@ -38,6 +38,7 @@ static int model_setup(struct world **wp, const struct run_config *rc)
 		.invalidate_cost_ns = (uint64_t)(sc->invalidate_cost_us * NSEC_PER_USEC),
 		.inval_extra_ns = (uint64_t)sc->cost.inval_ns,
 		.sleep_extra_ns = (uint64_t)sc->cost.sleep_ns,
+		.mmap_extra_ns = (uint64_t)sc->cost.mmap_ns,
 		.seed = rc->seed,
 	};
 	struct world *w = calloc(1, sizeof(*w));
@@ -77,14 +78,6 @@ static void model_teardown(struct world *w)
 	free(w);
 }
 
-static void model_stall_hook(enum mm_inval_kind kind, uint64_t stall_ns, void *arg)
-{
-	struct world_thread *t = arg;
-
-	if (t->measuring)
-		hist_record(&t->stall_ns[kind], stall_ns);
-}
-
 static int model_thread_start(struct world *w, struct world_thread *t, struct storm_ctx *c)
 {
 	struct model_thread *mt = calloc(1, sizeof(*mt));
@@ -102,8 +95,6 @@ static int model_thread_start(struct world *w, struct world_thread *t, struct st
 	}
 	t->priv = mt;
 	mm_thread_online(t->role, t->index);
-	mm_stall_hook = model_stall_hook;
-	mm_stall_hook_arg = t;
 	return 0;
 }
 

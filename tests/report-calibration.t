@@ -19,8 +19,8 @@ from tap import tempdir, SNAPREPORT, done, ok, run  # noqa: E402
 
 TOP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 SNAPBENCH = os.path.join(TOP, "build", "snapbench")
-SCEN = "calibrate-pass-16,calibrate-pass-256,calibrate-sleep,calibrate-inval"
-INJECT = {"pass_ns": 200000, "page_ns": 2000, "sleep_ns": 300000, "inval_ns": 150000}
+SCEN = "calibrate-pass-16,calibrate-pass-256,calibrate-sleep,calibrate-inval,calibrate-munmap"
+INJECT = {"pass_ns": 200000, "page_ns": 2000, "sleep_ns": 300000, "inval_ns": 150000, "mmap_ns": 200000}
 
 tmp = tempdir("report-calibration.")
 inject = os.path.join(tmp, "inject.ini")
@@ -49,8 +49,12 @@ rc, so, se = run(SNAPREPORT, "calibration", os.path.join(tmp, "model"), os.path.
 ok(rc == 0 and os.path.exists(out), "snapreport calibration writes the file", se)
 text = open(out).read() if os.path.exists(out) else ""
 got = {k: float(v) for k, v in re.findall(r"^(\w+_ns) = (\d+)$", text, re.M)}
+# mmap_ns also holds the remap's wait for a mirror pass to let go of
+# mmap_lock (a 16-page pass costs pass_ns + 16 page_ns more on the
+# injected side): up to one such pass more.
+SLACK = {"mmap_ns": INJECT["pass_ns"] + 16 * INJECT["page_ns"]}
 for k, want in INJECT.items():
-    ok(k in got and 0.6 * want <= got[k] <= 2.0 * want,
+    ok(k in got and 0.6 * want <= got[k] <= 2.0 * want + SLACK.get(k, 0),
        "%s recovered: injected %d ns, calibrated %s" % (k, want, got.get(k)), text)
 ok("# kernel: 9.9.9" in text and "# accelerator: tcg" in text and "not calibrated:" in text,
    "the header names the kernel, the accelerator and what is not calibrated", text)

@@ -162,4 +162,22 @@ ok(("userspace", "munmap-storm") in warned and not any(env == "guest" for env, _
    and vj.get("fidelity", {}).get("decided"),
    "verdicts.json: the warning on the userspace scenario, the agreement over the report", warned)
 
+# Placement: the guest pins nothing; a userspace run that pinned threads
+# does not run the same workload on two CPUs, and the pairing says so.
+pin = os.path.join(tmp, "pinned")
+shutil.copytree(D["both"], pin)
+for dirpath, _, files in os.walk(os.path.join(pin, "kernel")):
+    for f in files:
+        if f.endswith(".json"):
+            path = os.path.join(dirpath, f)
+            d = json.load(open(path))
+            d["context"]["placement"] = {"mirror": [-1], "storm": [-1]}
+            json.dump(d, open(path, "w"))
+rc, so, se, doc = fidelity(pin)
+ok(rc == 0 and "PLACEMENT: threads pinned in userspace, not in the kernel" in so
+   and all(p["placement"] for p in doc["pairings"]),
+   "a pinned userspace run against an unpinned guest: each pairing says so", so[:1500])
+rc, so, se, doc = fidelity(D["both"])
+ok(not any(p["placement"] for p in doc["pairings"]), "the same placement on both sides: no note")
+
 done()

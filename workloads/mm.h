@@ -122,6 +122,7 @@ struct mm_config {
 	uint64_t invalidate_cost_ns;	/* in each device callback */
 	uint64_t inval_extra_ns;	/* cost.inval_ns: inside each invalidation */
 	uint64_t sleep_extra_ns;	/* cost.sleep_ns: see MM_DRIVER_SLEEP_NS */
+	uint64_t mmap_extra_ns;		/* cost.mmap_ns: munmap, mmap_lock held for write */
 	uint64_t seed;
 };
 
@@ -189,7 +190,6 @@ struct mm_inval {
 	unsigned int nr;
 	struct mm_mirror *mir[MM_MAX_MIRRORS];
 	struct snap_range r[MM_MAX_MIRRORS];
-	uint64_t stall_ns;		/* time inside the strategies */
 };
 
 struct mm_pass_opts {
@@ -298,10 +298,5 @@ int mm_mirror_pass(struct mm_mirror *mir, unsigned long start,
 		   uint64_t *snap, struct mm_pass_result *res);
 
 extern _Thread_local struct mm_task_counters mm_counters;
-
-/* Optional per-thread hook: called with the stall of each invalidation. */
-extern _Thread_local void (*mm_stall_hook)(enum mm_inval_kind kind,
-					   uint64_t stall_ns, void *arg);
-extern _Thread_local void *mm_stall_hook_arg;
 
 #endif /* SNAP_MM_H */

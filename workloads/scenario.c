@@ -82,6 +82,8 @@ static const struct scenario_key head_keys[] = {
 	  "model only, from a calibration: time added to device work or an invalidate callback the test driver sleeps (10 us or more): its wake-up latency" },
 	{ "cost.inval_ns", KEY_DOUBLE, OFF(cost.inval_ns), 0, "0", 0, 1e9, NULL, "ns",
 	  "model only, from a calibration: time added inside each invalidation, between its start and end" },
+	{ "cost.mmap_ns", KEY_DOUBLE, OFF(cost.mmap_ns), 0, "0", 0, 1e9, NULL, "ns",
+	  "model only, from a calibration: time added to each munmap while it holds mmap_lock for write (the VMA work of the kernel's mmap(MAP_FIXED))" },
 
 	{ "mirror.threads", KEY_UINT, OFF(mirror_threads), 0, "2", 1, 64, NULL, "threads",
 	  "device threads mirroring ranges" },

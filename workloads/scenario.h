@@ -64,7 +64,7 @@ struct scenario {
 	unsigned long cow_permille;
 	double invalidate_cost_us;
 	struct {			/* cost.*: the model's calibration */
-		double pass_ns, page_ns, sleep_ns, inval_ns;
+		double pass_ns, page_ns, sleep_ns, inval_ns, mmap_ns;
 	} cost;
 
 	unsigned int mirror_threads;

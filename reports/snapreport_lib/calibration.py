@@ -5,7 +5,7 @@
 # reads.
 """The model spends what its own code costs; a kernel under TCG spends far
 more on each pass and each invalidation, and sleeps where the model spins.
-A calibration measures both on the same four scenarios
+A calibration measures both on the same five scenarios
 (workloads/scenarios/calibrate-*.ini) and adds the difference to the model:
 
   pass_16, pass_256  time per pass (1 / passes/s of the one mirror thread)
@@ -15,8 +15,15 @@ A calibration measures both on the same four scenarios
   sleep              the same at 64 pages with 12.8 us of device work, which
                      lib/test_snapbench sleeps (fsleep) and the model spins:
                      sleep_ns = sleep - (pass_ns + 64 * page_ns) - 12.8 us
-  inval              median time of one single-page madvise(MADV_DONTNEED)
-                     operation back to back: inval_ns
+  inval              median duration of one single-page madvise(MADV_DONTNEED)
+                     operation back to back (stall p50): inval_ns
+  munmap             median duration of one single-page munmap and remap (the
+                     kernel's mmap(MAP_FIXED)) back to back: mmap_ns is what
+                     it costs beyond one invalidation, the VMA work under
+                     mmap_lock held for write (kernel mmap_ns = munmap -
+                     inval, model likewise).  The remap also waits for the
+                     mirror's pass to let go of mmap_lock: up to one
+                     16-page pass more, small beside a kernel's munmap.
 
 Every scenario runs with rangelock.  With seqretry, invalidations back to
 back in a mapping with one notifier subscription leave the mirror no
@@ -38,10 +45,11 @@ from . import stats
 from .results import InputError, group_runs
 from .versions import accelerator, load_dirs
 
-SCENARIOS = ("calibrate-pass-16", "calibrate-pass-256", "calibrate-sleep", "calibrate-inval")
+SCENARIOS = ("calibrate-pass-16", "calibrate-pass-256", "calibrate-sleep", "calibrate-inval",
+             "calibrate-munmap")
 STRATEGY = "rangelock"
 SLEEP_WORK_NS = 64 * 200.0
-KEYS = ("pass_ns", "page_ns", "sleep_ns", "inval_ns")
+KEYS = ("pass_ns", "page_ns", "sleep_ns", "inval_ns", "mmap_ns")
 
 
 def _median(g, name, what):
@@ -64,10 +72,12 @@ def costs(groups, what):
         per_pass[s] = 1e9 / pps
     page = (per_pass["calibrate-pass-256"] - per_pass["calibrate-pass-16"]) / 240.0
     fixed = per_pass["calibrate-pass-16"] - 16 * page
+    inval = _median(groups["calibrate-inval"], "stall_p50_ns.madvise", what)
     return {
         "pass_ns": fixed, "page_ns": page,
         "sleep_ns": per_pass["calibrate-sleep"] - (fixed + 64 * page) - SLEEP_WORK_NS,
-        "inval_ns": _median(groups["calibrate-inval"], "oplat_p50_ns.madvise", what),
+        "inval_ns": inval,
+        "mmap_ns": _median(groups["calibrate-munmap"], "stall_p50_ns.munmap", what) - inval,
     }
 
 

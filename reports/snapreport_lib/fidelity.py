@@ -246,6 +246,19 @@ class MetricFidelity:
         self.text = "cannot test (%s: no difference can reach p < alpha); %s" % (reps, self.medians)
 
 
+def _pinned(groups):
+    """Whether any run of @groups pinned a thread (context.placement: a
+    CPU per role and index, -1 for none)."""
+    for g in groups.values():
+        for r in g.runs:
+            pl = r.context.get("placement")
+            if isinstance(pl, dict) and any(isinstance(c, int) and c >= 0
+                                            for cpus in pl.values() if isinstance(cpus, list)
+                                            for c in cpus):
+                return True
+    return False
+
+
 class Pairing:
     """One scenario (sweep point) in userspace against one kernel build."""
 
@@ -272,6 +285,12 @@ class Pairing:
                 if isinstance(notes, dict):
                     self.stand_ins.update((k, str(v)) for k, v in notes.items())
         self.params = param_diffs(next(iter(ug.values())), next(iter(kg.values()))) if ug else []
+        pu, pk = _pinned(ug), _pinned(kg)
+        self.placement_note = "" if pu == pk else (
+            "threads pinned in %s, not in %s: on few CPUs where threads are pinned decides how "
+            "often a storm and a mirror overlap, so the two do not run the same workload; run the "
+            "model with --placement none, as the guest runs" % (
+                "userspace" if pu else "the kernel", "the kernel" if pu else "userspace"))
 
     @property
     def title(self):
@@ -429,6 +448,8 @@ def write_text(ps, patched, alpha, effect, out):
         if p.only_user or p.only_kernel:
             out.write("   not ranked (run in one environment only): %s\n"
                       % ", ".join(p.only_user + p.only_kernel))
+        if p.placement_note:
+            out.write("   PLACEMENT: %s\n" % p.placement_note)
         if p.params:
             out.write("   scenario parameters that differ (userspace / kernel): %s\n" % ", ".join(
                 "%s %s / %s" % d for d in p.params[:8]) + (" ..." if len(p.params) > 8 else ""))
@@ -474,7 +495,7 @@ def to_json(ps, patched, alpha, effect):
                           "accelerator": p.accel, "strategies": p.strategies,
                           "param_diffs": [list(d) for d in p.params],
                           "violations": p.violation_text(),
-                          "stand_ins": p.stand_ins,
+                          "stand_ins": p.stand_ins, "placement": p.placement_note or None,
                           "metrics": [{"metric": r.metric.name, "better": r.metric.better,
                                        "verdict": r.verdict, "text": r.text,
                                        "userspace": env(r.user), "kernel": env(r.kernel)}
@@ -602,6 +623,9 @@ def section_html(groups, alpha, effect):
             if p.only_user or p.only_kernel:
                 notes.append("not ranked against %s (one environment only): %s"
                              % (esc(p.label), esc(", ".join(p.only_user + p.only_kernel))))
+            if p.placement_note:
+                notes.append('<span class="bad">placement</span> (kernel %s): %s' % (
+                    esc(p.label), esc(p.placement_note)))
             if p.params:
                 notes.append("scenario parameters that differ (userspace / kernel %s): %s" % (
                     esc(p.label), esc(", ".join("%s %s / %s" % d for d in p.params[:8]) +
