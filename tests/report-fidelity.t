@@ -180,4 +180,21 @@ ok(rc == 0 and "PLACEMENT: threads pinned in userspace, not in the kernel" in so
 rc, so, se, doc = fidelity(D["both"])
 ok(not any(p["placement"] for p in doc["pairings"]), "the same placement on both sides: no note")
 
+# A time-to-mirror tail cut off by deadline misses: the disagreement says
+# so (censored) instead of "unexplained".
+cen = os.path.join(tmp, "censored")
+shutil.copytree(D["both"], cen)
+for dirpath, _, files in os.walk(os.path.join(cen, "kernel", "6.12.117", "munmap-storm", "seqretry")):
+    for f in files:
+        if f.endswith(".json"):
+            path = os.path.join(dirpath, f)
+            d = json.load(open(path))
+            d["benchmarks"][0]["deadline_miss_ratio"] = 0.25
+            json.dump(d, open(path, "w"))
+rc, so, se, doc = fidelity(cen)
+ttm = [d for d in doc.get("disagreements", []) if d["build"] == "6.12.117" and d["metric"] == "ttm_p99_ns"
+       and d["scenario"] == "munmap-storm"]
+ok(ttm and ttm[0]["explanation"].startswith("censored:") and "kernel seqretry 25%" in ttm[0]["explanation"],
+   "a time-to-mirror disagreement where a side missed deadlines is explained as censored", ttm)
+
 done()

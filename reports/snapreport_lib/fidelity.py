@@ -25,8 +25,8 @@ Agreement.  A ranking is decided when both environments order the pair
 significantly; the agreement rate is the share of decided rankings in the
 same order, with a 95% Wilson interval.  Each disagreement is listed with
 both environments' medians and intervals, and with its explanation when
-one is known (EXPLAINED below: a mechanism the model lacks, or a
-measurement that means something else in a guest), else "unexplained".
+the data shows a known cause (explanation(): a time-to-mirror tail
+censored by deadline misses), else "unexplained".
 
 Verdict per metric, over every pair of strategies (MetricFidelity):
   agree        every pair has the same relation in both (<, > or a tie);
@@ -66,16 +66,23 @@ def _strategy_order(names):
     return sorted(names, key=lambda s: (known.index(s) if s in known else len(known), s))
 
 
-# Disagreements whose cause is known: (metric prefix, scenarios or None for
-# any, the sentence).  Only what was measured or read in both worlds'
-# code goes here; anything else reads "unexplained".
-EXPLAINED = []
-
-
-def explanation(scenario, metric):
-    for prefix, scenarios, text in EXPLAINED:
-        if metric.startswith(prefix) and (scenarios is None or scenario in scenarios):
-            return text
+def explanation(p, metric, a, b):
+    """Why pairing @p's environments order strategies @a and @b on @metric
+    the other way round, when the data says: None when no known cause
+    holds (the disagreement reads "unexplained")."""
+    if metric.startswith("ttm_"):
+        # Time to mirror counts completed passes only: a deadline that cuts
+        # off a strategy's slow passes leaves its tail to the survivors.
+        missed = []
+        for env, groups in (("userspace", p.ug), ("kernel", p.kg)):
+            for s in (a, b):
+                v = groups[s].summary("deadline_miss_ratio")
+                if v and v[0] > 0:
+                    missed.append("%s %s %.3g%%" % (env, s, 100 * v[0]))
+        if missed:
+            return ("censored: time to mirror counts completed passes only, and passes that "
+                    "missed their deadline (%s) are left out, so each tail describes the "
+                    "survivors; compare deadline_miss_ratio instead" % ", ".join(missed))
     return None
 
 
@@ -390,7 +397,7 @@ def disagreements(ps):
                     "kernel": "%s: %s %s, %s %s" % (
                         _ordered(r.kernel.rel[(a, b)], a, b), a, _side(r.kernel, a, m.unit),
                         b, _side(r.kernel, b, m.unit)),
-                    "explanation": explanation(p.scenario, m.name)})
+                    "explanation": explanation(p, m.name, a, b)})
     return out
 
 
