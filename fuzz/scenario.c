@@ -53,13 +53,16 @@ static void check_dist(const char *key, const struct dist *d, unsigned long spac
 /* What the runner and the storms rely on once a scenario validates. */
 static void check_usable(const struct scenario *s)
 {
-	unsigned long space = s->pattern == PATTERN_HOT ? s->hot_pages : s->pages;
+	unsigned long space = s->pattern == PATTERN_HOT ? s->hot_pages : s->pages, iv;
 
 	fuzz_check(s->mirror_threads >= 1, "no mirror thread");
 	fuzz_check(s->hot_pages >= 1 && s->hot_pages <= s->pages, "hot set of %lu pages",
 		   s->hot_pages);
-	fuzz_check(s->interval_pages && !(s->interval_pages & (s->interval_pages - 1)) &&
-		   s->interval_pages <= s->pages, "interval of %lu pages", s->interval_pages);
+	/* 0: one subscription over the mapping, rounded up to a power of two */
+	iv = scenario_interval_pages(s);
+	fuzz_check(iv && !(iv & (iv - 1)) && (!s->interval_pages || iv <= s->pages) &&
+		   iv / 2 < s->pages, "interval of %lu pages (mm.interval_pages %lu)", iv,
+		   s->interval_pages);
 	fuzz_check(s->memory_pages <= MM_MAX_PFNS && s->min_free < s->memory_pages &&
 		   s->min_free <= s->low_free, "memory %lu, min_free %lu, low_free %lu",
 		   s->memory_pages, s->min_free, s->low_free);

@@ -128,6 +128,8 @@ static void write_context(struct json *j, const struct run_context *ctx,
 	json_string(j, "kernel", u.release);
 	if (ctx->kernel_label)
 		json_string(j, "kernel_label", ctx->kernel_label);
+	if (ctx->calibration)
+		json_string(j, "calibration", ctx->calibration);
 	if (ctx->boot > 0)
 		json_int(j, "boot", ctx->boot);
 	json_string(j, "environment", ctx->environment ?: "userspace");

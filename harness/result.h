@@ -29,6 +29,7 @@ struct run_context {
 	const char *environment;	/* NULL: "userspace" */
 	const char *accelerator;	/* guests: "kvm" or "tcg"; NULL: null */
 	const char *kernel_label;	/* guests: the build, e.g. 6.12.117+x */
+	const char *calibration;	/* --calibration FILE, or NULL */
 	int boot;			/* guests: which boot of the build, from 1;
 					 * 0: not recorded */
 };

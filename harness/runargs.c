@@ -100,7 +100,8 @@ static int parse_count(const char *opt, const char *v, unsigned long max, int *o
  * an unknown letter '-A'.
  */
 enum { OPT_LONG_ONLY = 256, OPT_APPEND = OPT_LONG_ONLY, OPT_REPLACE, OPT_CHECK,
-	OPT_ORDER, OPT_WORLD, OPT_FIRST_REP, OPT_ACCEL, OPT_KERNEL_LABEL, OPT_BOOT };
+	OPT_ORDER, OPT_WORLD, OPT_FIRST_REP, OPT_ACCEL, OPT_KERNEL_LABEL, OPT_BOOT,
+	OPT_CALIBRATION };
 
 int run_args_parse(struct run_args *a, int argc, char **argv,
 		   const char *scenario_dir, char *err)
@@ -125,6 +126,7 @@ int run_args_parse(struct run_args *a, int argc, char **argv,
 		{ "accel", required_argument, NULL, OPT_ACCEL },
 		{ "kernel-label", required_argument, NULL, OPT_KERNEL_LABEL },
 		{ "boot", required_argument, NULL, OPT_BOOT },
+		{ "calibration", required_argument, NULL, OPT_CALIBRATION },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -233,6 +235,9 @@ int run_args_parse(struct run_args *a, int argc, char **argv,
 		case OPT_KERNEL_LABEL:
 			a->kernel_label = optarg;
 			break;
+		case OPT_CALIBRATION:
+			a->calibration = optarg;
+			break;
 		case OPT_BOOT:
 			ret = parse_count("--boot", optarg, 1000, &a->boot, err);
 			break;
@@ -319,6 +324,15 @@ int run_args_apply(const struct run_args *a, struct scenario *s, const char *swe
 	char *set;
 	int ret;
 
+	if (a->calibration) {
+		ret = scenario_load_calibration(s, a->calibration, err);
+		if (ret) {
+			char msg[SCENARIO_ERR_LEN];
+
+			snprintf(msg, sizeof(msg), "%s", err);
+			return fail(err, "--calibration: %s", msg);
+		}
+	}
 	for (int i = 0; i < a->nr_sets; i++) {
 		ret = scenario_set(s, a->sets[i], err);
 		if (ret)

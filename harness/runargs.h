@@ -43,6 +43,7 @@ struct run_args {
 					 * or after the results there (--append) */
 	const char *accel;		/* --accel: context.accelerator */
 	const char *kernel_label;	/* --kernel-label: context.kernel_label */
+	const char *calibration;	/* --calibration: cost.* file, before --set */
 	int boot;			/* --boot: context.boot; 0: none */
 	char *default_set[RUN_MAX_ITEMS];	/* names read from default.list */
 	int nr_default_set;

@@ -152,7 +152,7 @@ static void storm_loop(struct run_thread *t)
 	struct storm_ctx *c = &t->storm;
 	bool rebased = false;
 	struct sched s;
-	uint64_t due, now;
+	uint64_t due, now, begin;
 	int ret;
 
 	/*
@@ -172,6 +172,7 @@ static void storm_loop(struct run_thread *t)
 		if (due > now)
 			sleep_until_ns(due);
 		thread_doing(t, storm_kind_name[t->wt.storm], 0, 0);
+		begin = now_ns();
 		ret = wo->storm_op(t->run->w, &t->wt, c);
 		now = now_ns();
 		thread_done_op(t);
@@ -184,6 +185,9 @@ static void storm_loop(struct run_thread *t)
 		t->ops++;
 		t->skipped += ret == -EAGAIN;
 		hist_record(&t->oplat_ns, now - due);
+		/* One definition in both worlds: a completed operation's duration. */
+		if (!ret && t->wt.op_is_stall)
+			hist_record(&t->wt.stall_ns[storms[t->wt.storm]->inval_kind], now - begin);
 	}
 }
 
@@ -251,6 +255,7 @@ static int add_thread(struct runner *run, const char *role, int index, int storm
 	t->wt.index = index;
 	t->wt.storm = storm;
 	t->wt.stall_ns = t->stall_ns;
+	t->wt.op_is_stall = storm >= 0;
 	t->cpu = run->rc->placement ?
 		 topology_cpu_for(run->rc->placement, role, index) : -1;
 	ret = thread_hists_init(t);

@@ -51,7 +51,7 @@ struct run_result {
 	unsigned long mirror_passes_min, mirror_passes_max;
 
 	/* latency */
-	struct hist stall_ns[MM_INVAL_NR];	/* inside the strategy */
+	struct hist stall_ns[MM_INVAL_NR];	/* storm operations' durations */
 	struct hist oplat_ns[STORM_NR];		/* from the due time */
 	unsigned long ops[STORM_NR], ops_skipped[STORM_NR];
 	unsigned long inval[MM_INVAL_NR], inval_skipped[MM_INVAL_NR];

@@ -165,6 +165,9 @@ static void usage_run(FILE *out)
 		"      --accel NAME        kvm or tcg: recorded as context.accelerator\n"
 		"                          (kernel world default: snapbench.accel= of /proc/cmdline)\n"
 		"      --kernel-label TEXT recorded as context.kernel_label\n"
+		"      --calibration FILE  the model's costs (cost.* keys) measured in a kernel\n"
+		"                          (snapbench kernel calibrate), applied before --set;\n"
+		"                          recorded as context.calibration\n"
 		"      --boot N            recorded as context.boot (which boot of a build)\n"
 		"Numbers are decimal: whole numbers are digits only; others [-]D[.D][eD].\n"
 		"Writes DIR/<scenario>/<strategy>/rep-<N>.json (harness/RESULTS.md) and one\n"
@@ -972,6 +975,7 @@ static int cmd_run(int argc, char **argv, const char *cmdline)
 			.environment = a.world->environment,
 			.accelerator = accel,
 			.kernel_label = a.kernel_label,
+			.calibration = a.calibration,
 			.boot = a.boot,
 		};
 

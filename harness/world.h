@@ -38,6 +38,12 @@ struct world_thread {
 	int storm;			/* enum storm_kind, or -1: a mirror */
 	bool measuring;			/* set by the runner as measuring begins */
 	struct hist *stall_ns;		/* [MM_INVAL_NR]: invalidation stalls */
+	/*
+	 * A storm's: its operations' durations are its source's stalls (the
+	 * runner records them).  The world clears it where an operation only
+	 * provokes the kernel's own source, whose invalidations it cannot time.
+	 */
+	bool op_is_stall;
 	struct mm_task_counters counters; /* measured phase only */
 	void *priv;			/* the world's */
 };

@@ -31,11 +31,14 @@ static int model_setup(struct world **wp, const struct run_config *rc)
 	struct mm_config cfg = {
 		.nr_pages = sc->pages,
 		.nr_pfns = sc->memory_pages,
-		.interval_pages = sc->interval_pages,
+		.interval_pages = scenario_interval_pages(sc),
 		.min_free = sc->min_free,
 		.direct_reclaim_batch = sc->direct_reclaim_batch,
 		.cow_permille = sc->cow_permille,
 		.invalidate_cost_ns = (uint64_t)(sc->invalidate_cost_us * NSEC_PER_USEC),
+		.inval_extra_ns = (uint64_t)sc->cost.inval_ns,
+		.sleep_extra_ns = (uint64_t)sc->cost.sleep_ns,
+		.mmap_extra_ns = (uint64_t)sc->cost.mmap_ns,
 		.seed = rc->seed,
 	};
 	struct world *w = calloc(1, sizeof(*w));
@@ -48,6 +51,9 @@ static int model_setup(struct world **wp, const struct run_config *rc)
 		.deadline_ns = (uint64_t)(sc->deadline_ms * NSEC_PER_MSEC),
 		.deadline_on_fault_only = sc->deadline_on_fault_only,
 		.device_work_ns_per_page = (uint64_t)sc->device_work_ns,
+		.attempt_extra_ns = (uint64_t)sc->cost.pass_ns,
+		.page_extra_ns = (uint64_t)sc->cost.page_ns,
+		.sleep_extra_ns = (uint64_t)sc->cost.sleep_ns,
 	};
 	ret = mm_init(&w->mm, &cfg);
 	if (ret)
@@ -72,14 +78,6 @@ static void model_teardown(struct world *w)
 	free(w);
 }
 
-static void model_stall_hook(enum mm_inval_kind kind, uint64_t stall_ns, void *arg)
-{
-	struct world_thread *t = arg;
-
-	if (t->measuring)
-		hist_record(&t->stall_ns[kind], stall_ns);
-}
-
 static int model_thread_start(struct world *w, struct world_thread *t, struct storm_ctx *c)
 {
 	struct model_thread *mt = calloc(1, sizeof(*mt));
@@ -97,8 +95,6 @@ static int model_thread_start(struct world *w, struct world_thread *t, struct st
 	}
 	t->priv = mt;
 	mm_thread_online(t->role, t->index);
-	mm_stall_hook = model_stall_hook;
-	mm_stall_hook_arg = t;
 	return 0;
 }
 

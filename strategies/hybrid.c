@@ -99,13 +99,18 @@ static void hybrid_fini(struct snap_dom *d)
 	free(h);
 }
 
+static bool hybrid_locks(const struct snap_dom *d, unsigned int attempt)
+{
+	return attempt >= HYBRID_ATTEMPTS;
+}
+
 static int hybrid_read_begin(struct snap_dom *d, struct snap_range *r)
 {
 	struct hybrid_range *hr = hybrid_range(r);
 	struct hybrid_dom *h = d->priv;
 	int ret;
 
-	hr->locked = r->attempt >= HYBRID_ATTEMPTS;
+	hr->locked = hybrid_locks(d, r->attempt);
 	if (hr->locked) {
 		atomic_fetch_add(&h->nr_locked, 1);
 		hr->node.start = r->start;
@@ -215,6 +220,7 @@ const struct snap_ops hybrid_ops = {
 	.init			= hybrid_init,
 	.fini			= hybrid_fini,
 	.read_begin		= hybrid_read_begin,
+	.locks			= hybrid_locks,
 	.read_retry		= hybrid_read_retry,
 	.read_end		= hybrid_read_end,
 	.invalidate_start	= hybrid_invalidate_start,

@@ -158,6 +158,7 @@ const struct snap_ops rangelock_ops = {
 	.init			= rangelock_init,
 	.fini			= rangelock_fini,
 	.read_begin		= rangelock_read_begin,
+	.locks			= snap_locks_always,
 	.read_retry		= rangelock_read_retry,
 	.read_end		= rangelock_read_end,
 	.invalidate_start	= rangelock_invalidate_start,

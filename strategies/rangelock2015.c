@@ -385,6 +385,7 @@ const struct snap_ops rangelock2015_ops = {
 	.init			= rangelock2015_init,
 	.fini			= rangelock2015_fini,
 	.read_begin		= rangelock2015_read_begin,
+	.locks			= snap_locks_always,
 	.read_retry		= rangelock2015_read_retry,
 	.read_end		= rangelock2015_read_end,
 	.invalidate_start	= rangelock2015_invalidate_start,

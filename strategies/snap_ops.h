@@ -93,9 +93,16 @@ struct snap_param {
  * @init: allocate ->priv for @d; returns 0 or -errno
  * @fini: free ->priv; no range is in flight
  * @read_begin: start a snapshot of @r.  May sleep (waiting for an
- *	invalidation in progress, or for a range lock).  Called with the
- *	mmap_lock held for read and no device lock.  Returns 0, or -errno
+ *	invalidation in progress, or for a range lock).  Called with no
+ *	device lock, and with the mmap_lock held for read when locks() says
+ *	this attempt takes a range lock (it nests inside mmap_lock), else
+ *	without it, as mmu_interval_read_begin() is.  Returns 0, or -errno
  *	when the snapshot cannot start (the pass fails).
+ * @locks: optional; whether read_begin() of attempt @attempt takes a
+ *	range lock, held until read_end().  Its pass then holds mmap_lock
+ *	from before read_begin() to after read_end(); any other pass holds
+ *	it around the fault only, as test_hmm and lib/test_snapbench do.
+ *	NULL: never.
  * @read_retry: called with the device lock held, after the snapshot and
  *	before device PTEs are written.  Must not sleep.  Returns true when
  *	the snapshot may be stale and must be thrown away; the caller then
@@ -131,6 +138,7 @@ struct snap_ops {
 	int (*init)(struct snap_dom *d);
 	void (*fini)(struct snap_dom *d);
 	int (*read_begin)(struct snap_dom *d, struct snap_range *r);
+	bool (*locks)(const struct snap_dom *d, unsigned int attempt);
 	bool (*read_retry)(struct snap_dom *d, struct snap_range *r);
 	void (*read_end)(struct snap_dom *d, struct snap_range *r);
 	int (*invalidate_start)(struct snap_dom *d, struct snap_range *r,
@@ -175,5 +183,14 @@ const struct snap_ops *snap_strategy_find(const char *name);
 int snap_dom_init(struct snap_dom *d, const struct snap_ops *ops,
 		  unsigned long nr_pages, unsigned long interval_pages);
 void snap_dom_fini(struct snap_dom *d);
+
+/* snap_ops.locks of a strategy whose every snapshot takes a range lock. */
+bool snap_locks_always(const struct snap_dom *d, unsigned int attempt);
+
+/* Whether attempt @attempt of a pass takes a range lock (snap_ops.locks). */
+static inline bool snap_locks(const struct snap_dom *d, unsigned int attempt)
+{
+	return d->ops->locks && d->ops->locks(d, attempt);
+}
 
 #endif /* SNAP_OPS_H */

@@ -76,6 +76,10 @@ bad "kernel world: a model-only strategy" "strategy 'validflag' is not in the ke
 	kw --scenario baseline --strategy validflag --out "$T/x"
 bad "kernel world: deadline_on_fault_only" "mirror.deadline_on_fault_only is not modelled by the test driver" \
 	kw --scenario baseline --set mirror.deadline_on_fault_only=yes --out "$T/x"
+bad "kernel world: finer notifier subscriptions" "the test driver has one notifier subscription over the whole mapping" \
+	kw --scenario baseline --set mm.interval_pages=512 --out "$T/x"
+bad "kernel world: the model's calibration keys" "cost.* calibrates the model; a kernel pays its own costs" \
+	kw --scenario baseline --set cost.pass_ns=1000 --out "$T/x"
 "$SB" run --world kernel --scenario baseline --out "$T/x" 2>"$T/nodev.err"
 rc=$?
 [ $rc = 2 ] && grep -q '^snapbench: /dev/test_snapbench: No such file or directory' "$T/nodev.err" && [ ! -e "$T/x" ]

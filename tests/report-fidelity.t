@@ -56,6 +56,16 @@ def verdicts(doc, kernel, scenario):
 
 rc, so, se, doc = fidelity(D["both"])
 ok(rc == 0, "fidelity exits 0, disagreements included", se)
+agr = doc.get("agreement", {})
+ok(agr.get("decided", 0) > agr.get("agree", 0) > 0 and agr["interval"][0] <= agr["rate"] <= agr["interval"][1],
+   "agreement: the share of rankings decided in both environments that agree, with its interval", agr)
+dis = [d for d in doc.get("disagreements", []) if d["build"] == "6.12.117" and d["metric"] == "passes_per_s"]
+ok(dis and dis[0]["userspace"].startswith("seqretry<rangelock: ") and "[" in dis[0]["kernel"]
+   and dis[0]["explanation"] is None and "why: unexplained" in so and "agreement: " in so,
+   "each disagreement: both sides' order, medians and intervals; 'unexplained' without a known cause",
+   doc.get("disagreements"))
+ok(not [d for d in doc.get("disagreements", []) if d["build"] == "6.1.170"],
+   "the kernel that ranks as the model does adds no disagreement")
 ok(sorted({p["kernel"] for p in doc["pairings"]}) == ["6.1.170", "6.12.117"]
    and doc.get("patched_left_out") == ["6.12.117+slow-range-lock-grant"],
    "every scenario is paired with each unpatched build; +patch builds are left out and listed",
@@ -138,9 +148,53 @@ ok("<h3>munmap-storm — userspace vs kernel (tcg)</h3>" in sec and "<td>kernel 
    "html: one table per scenario, the userspace row and a row per kernel build")
 ok('<span class="bad">disagree</span> userspace ranks seqretry&lt;rangelock, kernel ranks rangelock&lt;seqretry' in sec,
    "html: a disagreement is marked and spelled out")
-ok("Where the model and the kernel disagree:" in sec, "html: disagreements are listed up front")
+ok("Where the model and the kernel disagree</b>" in sec and "Agreement: " in sec,
+   "html: the agreement rate and the disagreements are listed up front")
 ok('style="color:#1f5fa8">seqretry' in sec, "html: strategies in their usual colours")
 ok("6.12.117+slow-range-lock-grant" in sec and "Patched builds left out" in sec,
    "html: says which patched builds were left out")
+answers = page[page.find('<h2 id="answers">'):page.find("</table>", page.find('<h2 id="answers">'))]
+ok("model vs kernel: the model disagrees with the kernel here" in answers and "(6.12.117)" in answers,
+   "html: the first screen's userspace verdict carries the model's disagreement with a kernel")
+vj = json.load(open(os.path.join(out, "verdicts.json"))) if rc == 0 else {}
+warned = {(e["environment"], e["scenario"]) for e in vj.get("scenarios", []) if e.get("fidelity_warning")}
+ok(("userspace", "munmap-storm") in warned and not any(env == "guest" for env, _ in warned)
+   and vj.get("fidelity", {}).get("decided"),
+   "verdicts.json: the warning on the userspace scenario, the agreement over the report", warned)
+
+# Placement: the guest pins nothing; a userspace run that pinned threads
+# does not run the same workload on two CPUs, and the pairing says so.
+pin = os.path.join(tmp, "pinned")
+shutil.copytree(D["both"], pin)
+for dirpath, _, files in os.walk(os.path.join(pin, "kernel")):
+    for f in files:
+        if f.endswith(".json"):
+            path = os.path.join(dirpath, f)
+            d = json.load(open(path))
+            d["context"]["placement"] = {"mirror": [-1], "storm": [-1]}
+            json.dump(d, open(path, "w"))
+rc, so, se, doc = fidelity(pin)
+ok(rc == 0 and "PLACEMENT: threads pinned in userspace, not in the kernel" in so
+   and all(p["placement"] for p in doc["pairings"]),
+   "a pinned userspace run against an unpinned guest: each pairing says so", so[:1500])
+rc, so, se, doc = fidelity(D["both"])
+ok(not any(p["placement"] for p in doc["pairings"]), "the same placement on both sides: no note")
+
+# A time-to-mirror tail cut off by deadline misses: the disagreement says
+# so (censored) instead of "unexplained".
+cen = os.path.join(tmp, "censored")
+shutil.copytree(D["both"], cen)
+for dirpath, _, files in os.walk(os.path.join(cen, "kernel", "6.12.117", "munmap-storm", "seqretry")):
+    for f in files:
+        if f.endswith(".json"):
+            path = os.path.join(dirpath, f)
+            d = json.load(open(path))
+            d["benchmarks"][0]["deadline_miss_ratio"] = 0.25
+            json.dump(d, open(path, "w"))
+rc, so, se, doc = fidelity(cen)
+ttm = [d for d in doc.get("disagreements", []) if d["build"] == "6.12.117" and d["metric"] == "ttm_p99_ns"
+       and d["scenario"] == "munmap-storm"]
+ok(ttm and ttm[0]["explanation"].startswith("censored:") and "kernel seqretry 25%" in ttm[0]["explanation"],
+   "a time-to-mirror disagreement where a side missed deadlines is explained as censored", ttm)
 
 done()

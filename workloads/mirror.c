@@ -85,10 +85,10 @@ int mm_mirror_pass(struct mm_mirror *mir, unsigned long start,
 	uint64_t t0 = now_ns(), deadline = o->deadline_ns ? t0 + o->deadline_ns : 0;
 	unsigned int attempt = 0;
 	struct snap_range r;
+	bool locked;
 	int ret;
 
 	memset(res, 0, sizeof(*res));
-	mm_rwsem_down_read(&mm->mmap_lock);
 	for (;;) {
 		/* test_hmm/nouveau: one deadline over every attempt. */
 		if (deadline && !o->deadline_on_fault_only &&
@@ -99,10 +99,25 @@ int mm_mirror_pass(struct mm_mirror *mir, unsigned long start,
 		}
 		r.start = start;
 		r.end = end;
-		r.attempt = attempt++;
+		r.attempt = attempt;
+		/*
+		 * mmap_lock for read around the fault, as the drivers take it
+		 * around hmm_range_fault(); a range lock nests inside it, so
+		 * a locked snapshot holds it from before read_begin() to after
+		 * read_end() (snap_ops.locks).
+		 */
+		locked = snap_locks(&mir->dom, attempt++);
+		if (locked)
+			mm_rwsem_down_read(&mm->mmap_lock);
 		ret = ops->read_begin(&mir->dom, &r);
-		if (ret)
+		if (ret) {
+			if (locked)
+				mm_rwsem_up_read(&mm->mmap_lock);
 			break;
+		}
+		if (!locked)
+			mm_rwsem_down_read(&mm->mmap_lock);
+		spend_ns(o->attempt_extra_ns + o->page_extra_ns * (end - start));
 		ret = mm_snapshot(mm, start, end, o->write, snap, &res->holes);
 		if (ret) {
 			/*
@@ -111,6 +126,7 @@ int mm_mirror_pass(struct mm_mirror *mir, unsigned long start,
 			 * counted apart from retries (hybrid bounds those).
 			 */
 			ops->read_end(&mir->dom, &r);
+			mm_rwsem_up_read(&mm->mmap_lock);
 			res->fault_retries++;
 			/* RDMA ODP: the deadline only bounds failing faults. */
 			if (deadline && o->deadline_on_fault_only &&
@@ -118,7 +134,10 @@ int mm_mirror_pass(struct mm_mirror *mir, unsigned long start,
 				break;
 			continue;
 		}
-		spend_ns(o->device_work_ns_per_page * (end - start));
+		if (!locked)
+			mm_rwsem_up_read(&mm->mmap_lock);
+		spend_ns(mm_driver_time(o->device_work_ns_per_page * (end - start),
+					o->sleep_extra_ns));
 		if (o->after_snapshot)
 			o->after_snapshot(o->after_snapshot_arg);
 
@@ -126,16 +145,19 @@ int mm_mirror_pass(struct mm_mirror *mir, unsigned long start,
 		if (ops->read_retry(&mir->dom, &r)) {
 			mm_unlock(&mir->lock);
 			ops->read_end(&mir->dom, &r);
+			if (locked)
+				mm_rwsem_up_read(&mm->mmap_lock);
 			res->retries++;
 			continue;
 		}
 		mm_commit(mir, start, end, snap);
 		mm_unlock(&mir->lock);
 		ops->read_end(&mir->dom, &r);
+		if (locked)
+			mm_rwsem_up_read(&mm->mmap_lock);
 		res->time_to_mirror_ns = now_ns() - t0;
 		break;
 	}
-	mm_rwsem_up_read(&mm->mmap_lock);
 	res->deadline_miss = ret == -EBUSY;
 	return ret;
 }

@@ -105,6 +105,13 @@ struct mm_page {
 	atomic_uint reported_gen;	/* the checker reports a stale page once */
 };
 
+/*
+ * lib/test_snapbench sleeps (fsleep) for device work or an invalidate
+ * callback of at least this long and spins (ndelay) below it; a
+ * calibrated model adds the sleep's measured extra (cost.sleep_ns) there.
+ */
+#define MM_DRIVER_SLEEP_NS	10000
+
 struct mm_config {
 	unsigned long nr_pages;		/* virtual pages */
 	unsigned long nr_pfns;		/* physical pages (< nr_pages: pressure) */
@@ -113,6 +120,9 @@ struct mm_config {
 	unsigned int direct_reclaim_batch; /* candidates scanned per attempt */
 	unsigned int cow_permille;	/* faulted pages mapped COW, per 1000 */
 	uint64_t invalidate_cost_ns;	/* in each device callback */
+	uint64_t inval_extra_ns;	/* cost.inval_ns: inside each invalidation */
+	uint64_t sleep_extra_ns;	/* cost.sleep_ns: see MM_DRIVER_SLEEP_NS */
+	uint64_t mmap_extra_ns;		/* cost.mmap_ns: munmap, mmap_lock held for write */
 	uint64_t seed;
 };
 
@@ -180,7 +190,6 @@ struct mm_inval {
 	unsigned int nr;
 	struct mm_mirror *mir[MM_MAX_MIRRORS];
 	struct snap_range r[MM_MAX_MIRRORS];
-	uint64_t stall_ns;		/* time inside the strategies */
 };
 
 struct mm_pass_opts {
@@ -188,6 +197,9 @@ struct mm_pass_opts {
 	uint64_t deadline_ns;		/* 0: none */
 	bool deadline_on_fault_only;	/* RDMA ODP: checked when a fault fails */
 	uint64_t device_work_ns_per_page; /* between snapshot and commit */
+	uint64_t attempt_extra_ns;	/* cost.pass_ns: each snapshot attempt */
+	uint64_t page_extra_ns;		/* cost.page_ns: per page walked */
+	uint64_t sleep_extra_ns;	/* cost.sleep_ns: see MM_DRIVER_SLEEP_NS */
 	/*
 	 * Tests only: called after each snapshot and its device work, before
 	 * the device lock is taken, so a test can run an invalidation exactly
@@ -286,10 +298,5 @@ int mm_mirror_pass(struct mm_mirror *mir, unsigned long start,
 		   uint64_t *snap, struct mm_pass_result *res);
 
 extern _Thread_local struct mm_task_counters mm_counters;
-
-/* Optional per-thread hook: called with the stall of each invalidation. */
-extern _Thread_local void (*mm_stall_hook)(enum mm_inval_kind kind,
-					   uint64_t stall_ns, void *arg);
-extern _Thread_local void *mm_stall_hook_arg;
 
 #endif /* SNAP_MM_H */

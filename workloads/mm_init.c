@@ -24,8 +24,6 @@
 
 _Thread_local struct mm_task mm_current;
 _Thread_local struct mm_task_counters mm_counters;
-_Thread_local void (*mm_stall_hook)(enum mm_inval_kind, uint64_t, void *);
-_Thread_local void *mm_stall_hook_arg;
 _Thread_local struct rand_state mm_rand;
 
 void mm_thread_online(const char *role, int index)

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 
+#include "lib/clock.h"
 #include "workloads/mm_internal.h"
 
 static int mm_check_range(struct mm *mm, unsigned long start, unsigned long end)
@@ -38,6 +39,7 @@ int mm_munmap(struct mm *mm, unsigned long start, unsigned long end)
 
 	if (ret)
 		return ret;
+	spend_ns(mm->cfg.mmap_extra_ns);	/* a calibration's VMA work */
 	mm_rwsem_downgrade(&mm->mmap_lock);
 	ret = mm_invalidate_range(mm, start, end, MM_INVAL_MUNMAP, true, mm_zap, NULL);
 	mm_rwsem_up_read(&mm->mmap_lock);

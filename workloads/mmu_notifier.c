@@ -99,7 +99,8 @@ static int mm_mirror_invalidate(struct mm_mirror *mir, unsigned long start,
 		if (atomic_load_explicit(&mir->dpte[vpn], memory_order_relaxed))
 			atomic_store_explicit(&mir->dpte[vpn], 0,
 					      memory_order_relaxed);
-	spend_ns(mir->mm->cfg.invalidate_cost_ns);
+	spend_ns(mm_driver_time(mir->mm->cfg.invalidate_cost_ns,
+				mir->mm->cfg.sleep_extra_ns));
 	mm_unlock(&mir->lock);
 	return 0;
 }
@@ -119,18 +120,15 @@ int mm_invalidate_start(struct mm *mm, struct mm_inval *inv,
 	inv->end = end;
 	inv->kind = kind;
 	inv->nr = 0;
-	inv->stall_ns = 0;
 
 	urcu_memb_read_lock();
 	cds_list_for_each_entry_rcu(mir, &mm->mirrors, node) {
 		struct snap_range *r = &inv->r[inv->nr];
-		uint64_t t0 = now_ns();
 
 		r->start = start;
 		r->end = end;
 		r->attempt = 0;
 		ret = mir->dom.ops->invalidate_start(&mir->dom, r, blockable);
-		inv->stall_ns += now_ns() - t0;
 		if (ret < 0)
 			break;
 		if (ret == SNAP_INVALIDATE_NO_CALLBACK) {
@@ -159,17 +157,13 @@ int mm_invalidate_start(struct mm *mm, struct mm_inval *inv,
 
 void mm_invalidate_end(struct mm *mm, struct mm_inval *inv)
 {
-	uint64_t t0 = now_ns();
 	unsigned int i;
 
 	for (i = 0; i < inv->nr; i++)
 		inv->mir[i]->dom.ops->invalidate_end(&inv->mir[i]->dom, &inv->r[i]);
-	inv->stall_ns += now_ns() - t0;
 	urcu_memb_read_unlock();
 
 	mm_counters.inval[inv->kind]++;
-	if (mm_stall_hook)
-		mm_stall_hook(inv->kind, inv->stall_ns, mm_stall_hook_arg);
 }
 
 int mm_invalidate_range(struct mm *mm, unsigned long start, unsigned long end,
@@ -182,6 +176,7 @@ int mm_invalidate_range(struct mm *mm, unsigned long start, unsigned long end,
 	ret = mm_invalidate_start(mm, &inv, start, end, kind, blockable);
 	if (ret)
 		return ret;
+	spend_ns(mm->cfg.inval_extra_ns);
 	ret = update(mm, start, end, arg);
 	mm_invalidate_end(mm, &inv);
 	return ret;

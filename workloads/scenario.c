@@ -62,8 +62,8 @@ static const struct scenario_key head_keys[] = {
 	  "virtual address space mirrored" },
 	{ "mm.memory_pages", KEY_ULONG, OFF(memory_pages), 0, "131072", 16, MM_MAX_PFNS, NULL, "pages",
 	  "physical memory; fewer than mm.pages puts the model under reclaim" },
-	{ "mm.interval_pages", KEY_ULONG, OFF(interval_pages), 0, "512", 1, 1UL << 28, NULL, "pages",
-	  "size of the device's notifier subscriptions, a power of two (seqretry notices invalidations per interval)" },
+	{ "mm.interval_pages", KEY_ULONG, OFF(interval_pages), 0, "0", 0, 1UL << 28, NULL, "pages",
+	  "size of the device's notifier subscriptions, a power of two (seqretry notices invalidations per interval); 0: one over the whole mapping, as lib/test_snapbench and lib/test_hmm register theirs" },
 	{ "mm.min_free", KEY_ULONG, OFF(min_free), 0, "256", 0, MM_MAX_PFNS, NULL, "pages",
 	  "below this many free pages allocations reclaim directly" },
 	{ "mm.low_free", KEY_ULONG, OFF(low_free), 0, "1024", 0, MM_MAX_PFNS, NULL, "pages",
@@ -74,6 +74,16 @@ static const struct scenario_key head_keys[] = {
 	  "faulted pages mapped copy-on-write; a mirror write then breaks COW" },
 	{ "device.invalidate_cost_us", KEY_DOUBLE, OFF(invalidate_cost_us), 0, "0", 0, 1e6, NULL, "us",
 	  "time inside the device's invalidate callback (TLB flush, fence wait)" },
+	{ "cost.pass_ns", KEY_DOUBLE, OFF(cost.pass_ns), 0, "0", 0, 1e9, NULL, "ns",
+	  "model only, from a calibration: time added to each snapshot attempt (the kernel's ioctl and hmm_range_fault set-up)" },
+	{ "cost.page_ns", KEY_DOUBLE, OFF(cost.page_ns), 0, "0", 0, 1e9, NULL, "ns/page",
+	  "model only, from a calibration: time added per page a snapshot attempt walks" },
+	{ "cost.sleep_ns", KEY_DOUBLE, OFF(cost.sleep_ns), 0, "0", 0, 1e9, NULL, "ns",
+	  "model only, from a calibration: time added to device work or an invalidate callback the test driver sleeps (10 us or more): its wake-up latency" },
+	{ "cost.inval_ns", KEY_DOUBLE, OFF(cost.inval_ns), 0, "0", 0, 1e9, NULL, "ns",
+	  "model only, from a calibration: time added inside each invalidation, between its start and end" },
+	{ "cost.mmap_ns", KEY_DOUBLE, OFF(cost.mmap_ns), 0, "0", 0, 1e9, NULL, "ns",
+	  "model only, from a calibration: time added to each munmap while it holds mmap_lock for write (the VMA work of the kernel's mmap(MAP_FIXED))" },
 
 	{ "mirror.threads", KEY_UINT, OFF(mirror_threads), 0, "2", 1, 64, NULL, "threads",
 	  "device threads mirroring ranges" },
@@ -370,7 +380,20 @@ static int read_line(FILE *f, char *line)
 	return len;
 }
 
+static int load_file(struct scenario *s, const char *path, const char *only, char *err);
+
 int scenario_load(struct scenario *s, const char *path, char *err)
+{
+	return load_file(s, path, NULL, err);
+}
+
+int scenario_load_calibration(struct scenario *s, const char *path, char *err)
+{
+	return load_file(s, path, "cost.", err);
+}
+
+/* Read @path over @s; with @only, every key must begin with it. */
+static int load_file(struct scenario *s, const char *path, const char *only, char *err)
 {
 	bool seen[NR_KEYS] = { false };
 	char line[SCENARIO_MAX_LINE + 1], section[64] = "", name[160], *p, *eq, *key, *val;
@@ -448,6 +471,11 @@ int scenario_load(struct scenario *s, const char *path, char *err)
 				   path, lineno, name);
 			break;
 		}
+		if (only && strncmp(name, only, strlen(only))) {
+			ret = fail(err, "%s:%d: '%s' is not a %s* key: a calibration sets the model's costs only",
+				   path, lineno, name, only);
+			break;
+		}
 		if (seen[k - keys]) {
 			ret = fail(err, "%s:%d: duplicate key '%s'", path, lineno, name);
 			break;
@@ -512,7 +540,7 @@ int scenario_validate(const struct scenario *s, char *err)
 	if (s->hot_pages > s->pages)
 		return fail(err, "mirror.hot_pages (%lu) exceeds mm.pages (%lu)",
 			    s->hot_pages, s->pages);
-	if (s->interval_pages & (s->interval_pages - 1))
+	if (s->interval_pages && (s->interval_pages & (s->interval_pages - 1)))
 		return fail(err, "mm.interval_pages (%lu) must be a power of two",
 			    s->interval_pages);
 	if (s->interval_pages > s->pages)

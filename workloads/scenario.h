@@ -63,6 +63,9 @@ struct scenario {
 	unsigned long direct_reclaim_batch;
 	unsigned long cow_permille;
 	double invalidate_cost_us;
+	struct {			/* cost.*: the model's calibration */
+		double pass_ns, page_ns, sleep_ns, inval_ns, mmap_ns;
+	} cost;
 
 	unsigned int mirror_threads;
 	struct dist mirror_range;
@@ -99,6 +102,13 @@ void scenario_defaults(struct scenario *s);
 int scenario_load(struct scenario *s, const char *path, char *err);
 
 /**
+ * scenario_load_calibration() - read a calibration over @s: a scenario
+ * file whose keys are all cost.* (snapbench kernel calibrate writes one)
+ * Returns: as scenario_load(); any other key is -EINVAL.
+ */
+int scenario_load_calibration(struct scenario *s, const char *path, char *err);
+
+/**
  * scenario_set() - apply one "key=value" override
  * Returns: 0 or -EINVAL with @err set.
  */
@@ -110,6 +120,22 @@ int scenario_set(struct scenario *s, const char *assignment, char *err);
  * Returns: 0 or -EINVAL with @err set.
  */
 int scenario_validate(const struct scenario *s, char *err);
+
+/*
+ * The size of the device's notifier subscriptions: mm.interval_pages, or
+ * for 0 the smallest power of two that covers mm.pages (one subscription
+ * over the whole mapping).
+ */
+static inline unsigned long scenario_interval_pages(const struct scenario *s)
+{
+	unsigned long n = 1;
+
+	if (s->interval_pages)
+		return s->interval_pages;
+	while (n < s->pages)
+		n <<= 1;
+	return n;
+}
 
 /* Write each key and its effective value: fn(key, value-as-text, arg). */
 void scenario_for_each(const struct scenario *s,

@@ -5,7 +5,7 @@
 import argparse
 import sys
 
-from . import claims, compare, fidelity, html, plots, summarize, versions
+from . import calibration, claims, compare, fidelity, html, plots, summarize, versions
 from .results import InputError
 
 
@@ -93,12 +93,19 @@ def _parser():
     s.add_argument("--threshold", type=float, default=5.0, metavar="PCT",
                    help="minimum difference for two strategies to be ordered, percent (default 5)")
     s.add_argument("--json", metavar="FILE", help="also write the table as JSON")
+
+    s = sub.add_parser("calibration", help="the model's costs from calibrate-* runs in a kernel "
+                       "and in the model: a file for snapbench run --calibration")
+    s.add_argument("dir", metavar="DIR", nargs="+", help="result directories (merged)")
+    s.add_argument("--out", metavar="FILE", help="write the calibration file")
+    s.add_argument("--record-command", metavar="TEXT", help="the command to record in the file (default: this one)")
     return p
 
 
 COMMANDS = {"summarize": summarize.run, "plot": plots.run, "claims": claims.run,
             "compare": compare.run, "html": html.run,
-            "trend": versions.run, "merge": versions.run_merge, "fidelity": fidelity.run}
+            "trend": versions.run, "merge": versions.run_merge, "fidelity": fidelity.run,
+            "calibration": calibration.run}
 
 
 def main(argv):

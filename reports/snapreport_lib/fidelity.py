@@ -13,10 +13,20 @@ kernel build that ran the same scenario name, per accelerator.  Builds with
 slowed lock) make them something other than the kernel.  Only strategies
 run in both environments are ranked.
 
-Ties.  Within one environment, two strategies are ordered on a metric only
-when the difference is significant by compare.py's rule: two-sided
-Mann-Whitney U over the repetitions with p < alpha AND medians at least
---threshold percent apart.  Anything else is a tie (≈).
+Ties.  Within one environment, two strategies are ordered on a headline
+metric only when the report's one rule (verdicts.py: two-sided Mann-Whitney
+over the units of replication, Benjamini-Hochberg over every test of the
+report, q < alpha AND medians at least --threshold percent apart) finds the
+difference significant.  Anything else is a tie (≈).  A pair the rule does
+not test (a strategy with violations or hung runs, known unsafe, or a
+metric constant by construction) is not ranked.
+
+Agreement.  A ranking is decided when both environments order the pair
+significantly; the agreement rate is the share of decided rankings in the
+same order, with a 95% Wilson interval.  Each disagreement is listed with
+both environments' medians and intervals, and with its explanation when
+the data shows a known cause (explanation(): a time-to-mirror tail
+censored by deadline misses), else "unexplained".
 
 Verdict per metric, over every pair of strategies (MetricFidelity):
   agree        every pair has the same relation in both (<, > or a tie);
@@ -44,7 +54,7 @@ Disagreements are findings about the model, never hidden; the command exits
 import json
 import os
 
-from . import compare, metrics, stats
+from . import metrics, stats, verdicts
 from .results import IGNORED_PARAMS, InputError, group_runs, version_key
 from .markup import esc, strategy
 from .palette import STRATEGY_COLOURS
@@ -56,17 +66,24 @@ def _strategy_order(names):
     return sorted(names, key=lambda s: (known.index(s) if s in known else len(known), s))
 
 
-def relation(ga, gb, m, alpha, effect):
-    """("<" | ">" | "=", contrast row) of @ga against @gb on @m, or None
-    when either has no value.  "<": ga's values are significantly smaller."""
-    a, b = ga.values(m.name), gb.values(m.name)
-    if not a or not b:
-        return None
-    c = compare.contrast(a, b, m, alpha, effect)
-    if c["verdict"] == "no significant change":
-        return "=", c
-    return ("<" if c["cliffs_delta"] > 0 or (c["cliffs_delta"] == 0 and c["new_median"] > c["base_median"])
-            else ">"), c
+def explanation(p, metric, a, b):
+    """Why pairing @p's environments order strategies @a and @b on @metric
+    the other way round, when the data says: None when no known cause
+    holds (the disagreement reads "unexplained")."""
+    if metric.startswith("ttm_"):
+        # Time to mirror counts completed passes only: a deadline that cuts
+        # off a strategy's slow passes leaves its tail to the survivors.
+        missed = []
+        for env, groups in (("userspace", p.ug), ("kernel", p.kg)):
+            for s in (a, b):
+                v = groups[s].summary("deadline_miss_ratio")
+                if v and v[0] > 0:
+                    missed.append("%s %s %.3g%%" % (env, s, 100 * v[0]))
+        if missed:
+            return ("censored: time to mirror counts completed passes only, and passes that "
+                    "missed their deadline (%s) are left out, so each tail describes the "
+                    "survivors; compare deadline_miss_ratio instead" % ", ".join(missed))
+    return None
 
 
 def _norm(v):
@@ -94,15 +111,15 @@ def param_diffs(ug, kg):
 class EnvRanking:
     """One environment's medians and pairwise relations on one metric."""
 
-    def __init__(self, groups, strategies, m, alpha, effect):
+    def __init__(self, groups, strategies, m, rule, alpha, effect):
         self.summary = {s: groups[s].summary(m.name) for s in strategies}
         self.n = {s: len(groups[s].values(m.name)) for s in strategies}
         self.rel = {}
         self.by_median = {}
+        skey = next(iter(groups.values())).key[:4]
         for i, a in enumerate(strategies):
             for b in strategies[i + 1:]:
-                r = relation(groups[a], groups[b], m, alpha, effect)
-                self.rel[(a, b)] = r[0] if r else None
+                self.rel[(a, b)] = rule.relation(skey, a, b, m.name)
                 self.by_median[(a, b)] = _median_relation(self.summary[a], self.summary[b], effect)
         pairs = [(a, b) for a, b in self.rel if self.n[a] and self.n[b]]
         self.underpowered = any(stats.min_exact_p(self.n[a], self.n[b]) >= alpha for a, b in pairs)
@@ -156,13 +173,17 @@ class MetricFidelity:
       ties differ    nothing reversed, but a pair ordered in one environment
                      ties in the other."""
 
-    def __init__(self, m, strategies, ug, kg, alpha, effect):
+    def __init__(self, m, strategies, ug, kg, rule, alpha, effect):
         self.metric = m
         self.effect = effect
-        self.user = EnvRanking(ug, strategies, m, alpha, effect)
-        self.kernel = EnvRanking(kg, strategies, m, alpha, effect)
+        self.user = EnvRanking(ug, strategies, m, rule, alpha, effect)
+        self.kernel = EnvRanking(kg, strategies, m, rule, alpha, effect)
         vals = [v for e in (self.user, self.kernel) for s in e.summary.values() if s for v in s[:3]]
         self.reversed, self.tie_k, self.tie_u = [], [], []
+        # Decided rankings: (a, b, same order in both?), pairs ordered in both.
+        self.decided = [(a, b, ru == self.kernel.rel.get((a, b)))
+                        for (a, b), ru in self.user.rel.items()
+                        if ru in ("<", ">") and self.kernel.rel.get((a, b)) in ("<", ">")]
         if not vals or all(v == 0 for v in vals):
             self.verdict, self.text = "not exercised", "not exercised: 0 for every strategy in both"
             return
@@ -232,10 +253,23 @@ class MetricFidelity:
         self.text = "cannot test (%s: no difference can reach p < alpha); %s" % (reps, self.medians)
 
 
+def _pinned(groups):
+    """Whether any run of @groups pinned a thread (context.placement: a
+    CPU per role and index, -1 for none)."""
+    for g in groups.values():
+        for r in g.runs:
+            pl = r.context.get("placement")
+            if isinstance(pl, dict) and any(isinstance(c, int) and c >= 0
+                                            for cpus in pl.values() if isinstance(cpus, list)
+                                            for c in cpus):
+                return True
+    return False
+
+
 class Pairing:
     """One scenario (sweep point) in userspace against one kernel build."""
 
-    def __init__(self, scenario, variant, label, accel, ug, kg, alpha, effect):
+    def __init__(self, scenario, variant, label, accel, ug, kg, rule, alpha, effect):
         self.scenario, self.variant, self.label, self.accel = scenario, variant, label, accel
         self.strategies = _strategy_order(set(ug) & set(kg))
         self.only_user = _strategy_order(set(ug) - set(kg))
@@ -247,7 +281,7 @@ class Pairing:
         for g in list(ug.values()) + list(kg.values()):
             have = {m.name for m in g.metrics if m.headline and not m.correctness}
             names = have if names is None else names & have
-        self.rows = [MetricFidelity(metrics.lookup(n), self.strategies, ug, kg, alpha, effect)
+        self.rows = [MetricFidelity(metrics.lookup(n), self.strategies, ug, kg, rule, alpha, effect)
                      for n in sorted(names or (), key=metrics.order_key)]
         self.violations = {s: (ug[s].violations, kg[s].violations) for s in self.strategies}
         # storm -> note, from any kernel run: the workloads differ
@@ -258,6 +292,12 @@ class Pairing:
                 if isinstance(notes, dict):
                     self.stand_ins.update((k, str(v)) for k, v in notes.items())
         self.params = param_diffs(next(iter(ug.values())), next(iter(kg.values()))) if ug else []
+        pu, pk = _pinned(ug), _pinned(kg)
+        self.placement_note = "" if pu == pk else (
+            "threads pinned in %s, not in %s: on few CPUs where threads are pinned decides how "
+            "often a storm and a mirror overlap, so the two do not run the same workload; run the "
+            "model with --placement none, as the guest runs" % (
+                "userspace" if pu else "the kernel", "the kernel" if pu else "userspace"))
 
     @property
     def title(self):
@@ -287,10 +327,16 @@ def pairings(groups, alpha, effect):
                 continue
             kern.setdefault((g.scenario, g.variant), {}).setdefault(
                 (g.kernel, accelerator(g)), {})[g.strategy] = g
+    # The report's one rule when these groups are its own, with its alpha
+    # and minimum effect; otherwise one over every group given.
+    rule = verdicts.rule_for(groups)
+    if (rule.alpha, rule.min_effect_pct) != (alpha, effect):
+        rule = verdicts.Rule(groups, alpha, effect)
     out = []
     for key in sorted(set(user) & set(kern)):
         for (label, accel) in sorted(kern[key], key=lambda la: (la[1], version_key(la[0]))):
-            p = Pairing(key[0], key[1], label, accel, user[key], kern[key][(label, accel)], alpha, effect)
+            p = Pairing(key[0], key[1], label, accel, user[key], kern[key][(label, accel)], rule,
+                        alpha, effect)
             if p.strategies:
                 out.append(p)
     return out, sorted(patched, key=version_key)
@@ -311,6 +357,72 @@ def counts(ps):
     return c
 
 
+def agreement(ps):
+    """{"decided", "agree", "rate", "interval"} over the decided rankings of
+    the pairings that are not stand-ins; rate and interval None when none
+    is decided."""
+    dec = [same for p in ps if not p.stand_ins for r in p.rows for _, _, same in r.decided]
+    k, n = sum(dec), len(dec)
+    return {"decided": n, "agree": k, "rate": k / n if n else None,
+            "interval": list(stats.wilson_interval(k, n)) if n else None}
+
+
+def _side(e, s, unit):
+    v = e.summary.get(s)
+    if not v:
+        return "n/a"
+    return "%s [%s, %s]" % tuple(metrics.format_value(x, unit) for x in v[:3])
+
+
+def disagreements(ps):
+    """Every decided ranking the two environments order differently, in
+    pairings that are not stand-ins: dicts with the pairing, metric, pair,
+    both sides' medians and intervals, and the explanation (or None)."""
+    out = []
+    for p in ps:
+        if p.stand_ins:
+            continue
+        for r in p.rows:
+            m = r.metric
+            for a, b, same in r.decided:
+                if same:
+                    continue
+                out.append({
+                    "scenario": p.scenario, "variant": p.variant, "build": p.label,
+                    "accelerator": p.accel, "metric": m.name, "label": m.label,
+                    "better": m.better,
+                    "userspace": "%s: %s %s, %s %s" % (
+                        _ordered(r.user.rel[(a, b)], a, b), a, _side(r.user, a, m.unit),
+                        b, _side(r.user, b, m.unit)),
+                    "kernel": "%s: %s %s, %s %s" % (
+                        _ordered(r.kernel.rel[(a, b)], a, b), a, _side(r.kernel, a, m.unit),
+                        b, _side(r.kernel, b, m.unit)),
+                    "explanation": explanation(p, m.name, a, b)})
+    return out
+
+
+def agreement_text(ps):
+    a = agreement(ps)
+    if not a["decided"]:
+        return "no ranking decided in both environments"
+    lo, hi = a["interval"]
+    return ("%d of %d decided rankings agree (%.0f%%, 95%% interval %.0f%%-%.0f%%)"
+            % (a["agree"], a["decided"], 100 * a["rate"], 100 * lo, 100 * hi))
+
+
+def scenario_warnings(ps):
+    """{(scenario, variant): text} for the userspace scenarios where the model
+    orders a decided ranking differently from a kernel (not a stand-in):
+    a recommendation from the model there carries it."""
+    out = {}
+    for d in disagreements(ps):
+        key = (d["scenario"], d["variant"])
+        out.setdefault(key, []).append("%s (%s): userspace %s; kernel %s" % (
+            d["label"], d["build"], d["userspace"].split(":")[0], d["kernel"].split(":")[0]))
+    return {k: "the model disagrees with the kernel here on %d ranking%s: %s" % (
+        len(v), "" if len(v) == 1 else "s", "; ".join(v)) for k, v in out.items()}
+
+
 def stand_in_text(p):
     """One line on a stand-in pairing, or ""."""
     if not p.stand_ins:
@@ -328,7 +440,8 @@ def _cell(s, unit):
 def write_text(ps, patched, alpha, effect, out):
     out.write("# medians over repetitions per strategy in each environment; only the ORDER of the\n"
               "# strategies is compared (absolute numbers are not comparable: TCG is emulated)\n"
-              "# ordered: two-sided Mann-Whitney p < %g and medians >= %g%% apart, else a tie (≈)\n"
+              "# ordered: the report's rule (Mann-Whitney, Benjamini-Hochberg q < %g over every test,\n"
+              "# medians >= %g%% apart), else a tie (≈)\n"
               "# ranking lists strategies by value, smallest first ('better' says which end is good)\n"
               % (alpha, effect))
     if patched:
@@ -342,6 +455,8 @@ def write_text(ps, patched, alpha, effect, out):
         if p.only_user or p.only_kernel:
             out.write("   not ranked (run in one environment only): %s\n"
                       % ", ".join(p.only_user + p.only_kernel))
+        if p.placement_note:
+            out.write("   PLACEMENT: %s\n" % p.placement_note)
         if p.params:
             out.write("   scenario parameters that differ (userspace / kernel): %s\n" % ", ".join(
                 "%s %s / %s" % d for d in p.params[:8]) + (" ..." if len(p.params) > 8 else ""))
@@ -357,8 +472,16 @@ def write_text(ps, patched, alpha, effect, out):
                     r.ranking(e)))
             out.write("   %-36s -> %s\n" % ("", r.text))
         out.write("   %-36s -> %s\n" % ("violations", p.violation_text()))
+    dis = disagreements(ps)
+    if dis:
+        out.write("\ndisagreements (decided in both environments, in opposite order):\n")
+        for d in dis:
+            out.write("  %s%s, kernel %s, %s:\n    userspace %s\n    kernel    %s\n    why: %s\n" % (
+                d["scenario"], " [%s]" % d["variant"] if d["variant"] else "", d["build"], d["label"],
+                d["userspace"], d["kernel"], d["explanation"] or "unexplained"))
+    out.write("\nagreement: %s\n" % agreement_text(ps))
     c = counts(ps)
-    out.write("\nsummary: %d scenario pairings; metrics: %d agree, %d DISAGREE, %d ties differ, "
+    out.write("summary: %d scenario pairings; metrics: %d agree, %d DISAGREE, %d ties differ, "
               "%d cannot test (too few repetitions), %d not exercised" % (
                   len(ps) - c["stand-in pairings"], c["agree"], c["disagree"], c["ties differ"],
                   c["cannot test"], c["not exercised"]))
@@ -379,12 +502,13 @@ def to_json(ps, patched, alpha, effect):
                           "accelerator": p.accel, "strategies": p.strategies,
                           "param_diffs": [list(d) for d in p.params],
                           "violations": p.violation_text(),
-                          "stand_ins": p.stand_ins,
+                          "stand_ins": p.stand_ins, "placement": p.placement_note or None,
                           "metrics": [{"metric": r.metric.name, "better": r.metric.better,
                                        "verdict": r.verdict, "text": r.text,
                                        "userspace": env(r.user), "kernel": env(r.kernel)}
                                       for r in p.rows]} for p in ps],
-            "counts": counts(ps)}
+            "counts": counts(ps), "agreement": agreement(ps),
+            "disagreements": disagreements(ps)}
 
 
 def run(args, out):
@@ -451,9 +575,11 @@ def section_html(groups, alpha, effect):
     out.append("<p>Does the userspace model put the strategies in the same order as the kernel? "
                "Absolute numbers are not compared (a guest under TCG runs emulated); only the order "
                "of the strategies on each headline metric. Within one environment two strategies "
-               "are ordered only when the two-sided Mann-Whitney test over repetitions gives "
-               "p &lt; %g <i>and</i> their medians are at least %g%% apart; anything else is a "
-               "tie (≈). Rankings list strategies by value, smallest first. "
+               "are ordered only when the report's one rule finds them significantly different "
+               "(Mann-Whitney over the units of replication, Benjamini-Hochberg q &lt; %g over every "
+               "test, <i>and</i> medians at least %g%% apart); anything else is a tie (≈). A ranking "
+               "is <b>decided</b> when both environments order the pair. "
+               "Rankings list strategies by value, smallest first. "
                "<b>agree</b>: every pair has the same relation in both; "
                "<b>disagree</b>: a pair is significantly ordered one way in userspace and the other "
                "way in the kernel — a finding about the model; <b>ties differ</b>: nothing "
@@ -470,16 +596,20 @@ def section_html(groups, alpha, effect):
         summary += (" Not counted: %d stand-in pairings (%d metrics), where the kernel ran a "
                     "storm as a stand-in for its real source or dropped it." % (
                         c["stand-in pairings"], c["stand-in metrics"]))
-    out.append('<p%s><b>%s</b>%s</p>' % (
-        ' class="warn"' if c["disagree"] else "", esc(summary),
+    out.append('<p%s><b>Agreement: %s.</b> %s%s</p>' % (
+        ' class="warn"' if c["disagree"] else "", esc(agreement_text(ps)), esc(summary),
         " Patched builds left out: %s." % esc(", ".join(patched)) if patched else ""))
-    dis = [(p, r) for p in ps for r in p.rows if r.verdict == "disagree" and not p.stand_ins]
+    dis = disagreements(ps)
     if dis:
-        out.append("<p><b>Where the model and the kernel disagree:</b></p><ul>")
-        for p, r in dis:
-            out.append("<li>%s, %s: %s</li>" % (esc(p.title), esc(r.metric.label),
-                                                 esc(r.text.split(": ", 1)[-1])))
-        out.append("</ul>")
+        out.append("<p><b>Where the model and the kernel disagree</b> (decided in both, in opposite "
+                   "order; medians with their intervals):</p><table><tr><th>scenario, kernel</th>"
+                   "<th>metric</th><th>userspace</th><th>kernel</th><th>why</th></tr>")
+        for d in dis:
+            out.append("<tr><td>%s, %s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>" % (
+                esc(d["scenario"] + (" [%s]" % d["variant"] if d["variant"] else "")),
+                esc(d["build"]), esc(d["label"]), esc(d["userspace"]), esc(d["kernel"]),
+                esc(d["explanation"]) if d["explanation"] else '<span class="bad">unexplained</span>'))
+        out.append("</table>")
     for (scenario, variant, accel, strategies), group in _tables(ps):
         label = scenario + (" [%s]" % variant if variant else "")
         out.append("<h3>%s — userspace vs kernel (%s)</h3>" % (esc(label), esc(accel)))
@@ -500,6 +630,9 @@ def section_html(groups, alpha, effect):
             if p.only_user or p.only_kernel:
                 notes.append("not ranked against %s (one environment only): %s"
                              % (esc(p.label), esc(", ".join(p.only_user + p.only_kernel))))
+            if p.placement_note:
+                notes.append('<span class="bad">placement</span> (kernel %s): %s' % (
+                    esc(p.label), esc(p.placement_note)))
             if p.params:
                 notes.append("scenario parameters that differ (userspace / kernel %s): %s" % (
                     esc(p.label), esc(", ".join("%s %s / %s" % d for d in p.params[:8]) +

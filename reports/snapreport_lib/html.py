@@ -216,9 +216,11 @@ def rec_html(rec):
 VERDICT_CLASS = {"pick": "rec", "trade-off": "rec tradeoff", "undecided": "rec none", "none": "rec none"}
 
 
-def answers_html(rule, sections, figs):
+def answers_html(rule, sections, figs, warnings=None):
     """The first screen: per scenario the verdict of each question, the
-    numbers that decide it, and a small time-to-mirror plot."""
+    numbers that decide it, and a small time-to-mirror plot; @warnings
+    ({(scenario, variant): text}) qualify a userspace scenario's verdict
+    where the model disagrees with a kernel (fidelity.scenario_warnings())."""
     if not sections:
         return ""
     thumbs = {p.ident: p for p in figs if p.png}
@@ -237,6 +239,10 @@ def answers_html(rule, sections, figs):
         for q in ("overall", "driver", "cpu"):
             v = rule.verdict(skey, q)
             cells.append('<td class="%s">%s</td>' % (VERDICT_CLASS[v["verdict"]], esc(v["text"])))
+        warn = (warnings or {}).get((sg[0].scenario, sg[0].variant)) if env == "userspace" else None
+        if warn:
+            cells[0] = cells[0][:-len("</td>")] + '<br><span class="bad">%s</span></td>' % esc(
+                "model vs kernel: " + warn)
         v = rule.verdict(skey, "overall")
         nums = v["deciding"][:3] or v["excluded"][:2]
         ident = "%s-%s-ttm" % (plots.slug(_env_label(env, kernel)), plots.slug(sg[0].scenario_label))
@@ -317,7 +323,9 @@ def build(groups, runs, outdir, source, alpha, effect, model=None, baseline=None
     rec_start = parts.index("<h2>Recommendations</h2>")
     recs = "\n".join(p for p in parts[rec_start + 1:] if p)
     del parts[rec_start:]
-    parts.append(answers_html(rule, sections, figs))
+    fid, _ = fidelity.pairings(groups, alpha, effect)
+    warnings = fidelity.scenario_warnings(fid)
+    parts.append(answers_html(rule, sections, figs, warnings))
     parts.append(fold("<b>Recommendations with their evidence</b>", recs, "recommendations"))
     parts.append(fold("<b>Design review: the seed as published, its claims measured, the model checks</b>",
                       findings.section_html(runs, source, model) + "\n" + claims.section_html(runs) + "\n" +
@@ -356,7 +364,14 @@ def build(groups, runs, outdir, source, alpha, effect, model=None, baseline=None
                                                   esc(_env_label(env, kernel)), esc(rec.text)),
                           "\n".join(body), anchor))
     parts.append("</body></html>")
-    write_json(os.path.join(outdir, "verdicts.json"), rule.to_json())
+    doc = rule.to_json()
+    for entry in doc["scenarios"]:
+        w = warnings.get((entry["scenario"], entry["variant"])) if entry["environment"] == "userspace" else None
+        if w:
+            entry["fidelity_warning"] = w
+    if fid:
+        doc["fidelity"] = fidelity.agreement(fid)
+    write_json(os.path.join(outdir, "verdicts.json"), doc)
     path = os.path.join(outdir, "index.html")
     tmp = path + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:

@@ -141,6 +141,18 @@ def median_interval(values):
     return (s[0], s[-1], max(0.0, 1.0 - 2.0 / 2.0 ** n), "range")
 
 
+def wilson_interval(k, n, z=1.959964):
+    """95% Wilson score interval of a proportion, @k successes of @n:
+    (lo, hi), or None for n = 0."""
+    if n <= 0:
+        return None
+    p = k / n
+    d = 1 + z * z / n
+    c = (p + z * z / (2 * n)) / d
+    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
+    return max(0.0, c - h), min(1.0, c + h)
+
+
 def interval_kind(n):
     """"95%" when @n samples give an order-statistic interval of the median
     with that coverage, "range" when they are too few (n <= 5)."""

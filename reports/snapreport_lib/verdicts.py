@@ -196,6 +196,20 @@ class Rule:
                 "min_p": t["min_p"],
                 "change_pct": t["change_pct"], "p": t["p"], "test": t["test"]})
 
+    def relation(self, skey, a, b, metric):
+        """"<", ">" (by value: @a's is significantly smaller, larger) or "="
+        (tested, no significant difference) between strategies @a and @b
+        on @metric in scenario @skey; None when the rule did not test them
+        (a side excluded or without samples, or not evidence)."""
+        for t in self.tests:
+            if t["scenario"] == skey and t["metric"] == metric and {t["a"], t["b"]} == {a, b}:
+                if t["winner"] is None:
+                    return "="
+                # change_pct is of a's median from b's, in the test's own order
+                smaller = t["a"] if t["change_pct"] < 0 else t["b"]
+                return "<" if smaller == a else ">"
+        return None
+
     def sig(self, skey, a, b, metric):
         """"better" or "worse" when strategy @a differs significantly from @b
         on @metric in scenario @skey, else None."""
