@@ -176,7 +176,7 @@ static void storm_loop(struct run_thread *t)
 		ret = wo->storm_op(t->run->w, &t->wt, c);
 		now = now_ns();
 		thread_done_op(t);
-		if (ret && ret != -EAGAIN && wo->errors_fail) {
+		if (ret < 0 && ret != -EAGAIN && wo->errors_fail) {
 			t->err = ret;
 			break;
 		}
@@ -185,7 +185,10 @@ static void storm_loop(struct run_thread *t)
 		t->ops++;
 		t->skipped += ret == -EAGAIN;
 		hist_record(&t->oplat_ns, now - due);
-		/* One definition in both worlds: a completed operation's duration. */
+		/*
+		 * One definition in both worlds: a completed operation's
+		 * duration (not one that was skipped or found nothing to do).
+		 */
 		if (!ret && t->wt.op_is_stall)
 			hist_record(&t->wt.stall_ns[storms[t->wt.storm]->inval_kind], now - begin);
 	}

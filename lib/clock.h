@@ -51,6 +51,15 @@ static inline void sleep_until_ns(uint64_t deadline_ns)
  */
 #define SPEND_SPIN_NS	(60 * NSEC_PER_USEC)
 
+/* Spend @ns of CPU: spin, however long (a calibrated kernel cost, cost.*). */
+static inline void spin_ns(uint64_t ns)
+{
+	uint64_t end = now_ns() + ns;
+
+	while (ns && now_ns() < end)
+		;
+}
+
 static inline void spend_ns(uint64_t ns)
 {
 	uint64_t end;
@@ -58,7 +67,7 @@ static inline void spend_ns(uint64_t ns)
 	if (!ns)
 		return;
 	end = now_ns() + ns;
-	if (ns >= 50 * NSEC_PER_USEC && ns > SPEND_SPIN_NS)
+	if (ns > SPEND_SPIN_NS)
 		sleep_until_ns(end - SPEND_SPIN_NS);
 	while (now_ns() < end)
 		;

@@ -98,11 +98,11 @@ struct snap_param {
  *	this attempt takes a range lock (it nests inside mmap_lock), else
  *	without it, as mmu_interval_read_begin() is.  Returns 0, or -errno
  *	when the snapshot cannot start (the pass fails).
- * @locks: optional; whether read_begin() of attempt @attempt takes a
- *	range lock, held until read_end().  Its pass then holds mmap_lock
- *	from before read_begin() to after read_end(); any other pass holds
- *	it around the fault only, as test_hmm and lib/test_snapbench do.
- *	NULL: never.
+ * @locks: optional; whether attempt @attempt holds mmap_lock from before
+ *	read_begin() to after read_end(): its read_begin() takes a range lock,
+ *	which nests inside mmap_lock, or (Linux 5.2's valid flag) its driver
+ *	held mmap_sem over the whole pass.  Any other pass holds it around
+ *	the fault only, as test_hmm and lib/test_snapbench do.  NULL: never.
  * @read_retry: called with the device lock held, after the snapshot and
  *	before device PTEs are written.  Must not sleep.  Returns true when
  *	the snapshot may be stale and must be thrown away; the caller then
@@ -184,7 +184,7 @@ int snap_dom_init(struct snap_dom *d, const struct snap_ops *ops,
 		  unsigned long nr_pages, unsigned long interval_pages);
 void snap_dom_fini(struct snap_dom *d);
 
-/* snap_ops.locks of a strategy whose every snapshot takes a range lock. */
+/* snap_ops.locks of a strategy whose every snapshot holds mmap_lock throughout. */
 bool snap_locks_always(const struct snap_dom *d, unsigned int attempt);
 
 /* Whether attempt @attempt of a pass takes a range lock (snap_ops.locks). */

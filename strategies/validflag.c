@@ -403,6 +403,7 @@ const struct snap_ops validflag_ops = {
 	.init			= validflag_init,
 	.fini			= validflag_fini,
 	.read_begin		= validflag_read_begin,
+	.locks			= snap_locks_always,	/* nouveau held mmap_sem over the pass */
 	.read_retry		= validflag_read_retry,
 	.read_end		= validflag_read_end,
 	.invalidate_start	= validflag_invalidate_start,

@@ -56,6 +56,11 @@ def verdicts(doc, kernel, scenario):
 
 rc, so, se, doc = fidelity(D["both"])
 ok(rc == 0, "fidelity exits 0, disagreements included", se)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "reports"))
+from snapreport_lib import stats  # noqa: E402
+w1, w2 = stats.wilson_interval(4, 14), stats.wilson_interval(12, 12)
+ok(abs(w1[0] - 0.117) < 0.001 and abs(w1[1] - 0.546) < 0.001 and abs(w2[0] - 0.758) < 0.001 and w2[1] == 1.0,
+   "Wilson 95%% intervals: 4 of 14 -> [0.117, 0.546], 12 of 12 -> [0.758, 1]", (w1, w2))
 agr = doc.get("agreement", {})
 ok(agr.get("decided", 0) > agr.get("agree", 0) > 0 and agr["interval"][0] <= agr["rate"] <= agr["interval"][1],
    "agreement: the share of rankings decided in both environments that agree, with its interval", agr)

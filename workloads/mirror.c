@@ -117,7 +117,7 @@ int mm_mirror_pass(struct mm_mirror *mir, unsigned long start,
 		}
 		if (!locked)
 			mm_rwsem_down_read(&mm->mmap_lock);
-		spend_ns(o->attempt_extra_ns + o->page_extra_ns * (end - start));
+		spin_ns(o->attempt_extra_ns + o->page_extra_ns * (end - start));
 		ret = mm_snapshot(mm, start, end, o->write, snap, &res->holes);
 		if (ret) {
 			/*

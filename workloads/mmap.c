@@ -39,7 +39,7 @@ int mm_munmap(struct mm *mm, unsigned long start, unsigned long end)
 
 	if (ret)
 		return ret;
-	spend_ns(mm->cfg.mmap_extra_ns);	/* a calibration's VMA work */
+	spin_ns(mm->cfg.mmap_extra_ns);	/* a calibration's VMA work */
 	mm_rwsem_downgrade(&mm->mmap_lock);
 	ret = mm_invalidate_range(mm, start, end, MM_INVAL_MUNMAP, true, mm_zap, NULL);
 	mm_rwsem_up_read(&mm->mmap_lock);

@@ -176,7 +176,7 @@ int mm_invalidate_range(struct mm *mm, unsigned long start, unsigned long end,
 	ret = mm_invalidate_start(mm, &inv, start, end, kind, blockable);
 	if (ret)
 		return ret;
-	spend_ns(mm->cfg.inval_extra_ns);
+	spin_ns(mm->cfg.inval_extra_ns);
 	ret = update(mm, start, end, arg);
 	mm_invalidate_end(mm, &inv);
 	return ret;

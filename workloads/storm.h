@@ -47,6 +47,13 @@ enum {
 };
 
 /* A storm in the kernel world (harness/world_kernel.c). */
+/*
+ * A model operation that found nothing to do this time (kswapd above its
+ * watermark, a migration pass that isolated nothing): counted as an
+ * operation, not timed as a stall (it invalidated nothing).
+ */
+#define STORM_IDLE	1
+
 struct storm_kernel {
 	/*
 	 * One operation, real system calls on c->base.  Returns 0, -EAGAIN

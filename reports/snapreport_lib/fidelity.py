@@ -53,6 +53,7 @@ Disagreements are findings about the model, never hidden; the command exits
 
 import json
 import os
+import re
 
 from . import metrics, stats, verdicts
 from .results import IGNORED_PARAMS, InputError, group_runs, version_key
@@ -66,23 +67,31 @@ def _strategy_order(names):
     return sorted(names, key=lambda s: (known.index(s) if s in known else len(known), s))
 
 
-def explanation(p, metric, a, b):
-    """Why pairing @p's environments order strategies @a and @b on @metric
-    the other way round, when the data says: None when no known cause
-    holds (the disagreement reads "unexplained")."""
-    if metric.startswith("ttm_"):
-        # Time to mirror counts completed passes only: a deadline that cuts
-        # off a strategy's slow passes leaves its tail to the survivors.
+_TTM = re.compile(r"ttm_p(\d+)_ns$")
+
+
+def explanation(p, r, a, b):
+    """Why pairing @p's environments order strategies @a and @b on metric
+    row @r the other way round, when the data says: None when no known
+    cause holds (the disagreement reads "unexplained")."""
+    m = _TTM.match(r.metric.name)
+    if m:
+        # Time to mirror counts completed passes only.  A strategy that
+        # misses at least 1 - q of its passes at the deadline has no slow
+        # passes left for its q-quantile: where such a strategy is the
+        # faster one, its tail describes the survivors.
+        q = float(m.group(1)) / 10 ** (len(m.group(1)) - 2)
         missed = []
-        for env, groups in (("userspace", p.ug), ("kernel", p.kg)):
-            for s in (a, b):
-                v = groups[s].summary("deadline_miss_ratio")
-                if v and v[0] > 0:
-                    missed.append("%s %s %.3g%%" % (env, s, 100 * v[0]))
+        for env, e, groups in (("userspace", r.user, p.ug), ("kernel", r.kernel, p.kg)):
+            faster = a if e.rel.get((a, b)) == "<" else b
+            v = groups[faster].summary("deadline_miss_ratio")
+            if v and v[0] >= (100.0 - q) / 100.0:
+                missed.append("%s %s %.3g%%" % (env, faster, 100 * v[0]))
         if missed:
-            return ("censored: time to mirror counts completed passes only, and passes that "
-                    "missed their deadline (%s) are left out, so each tail describes the "
-                    "survivors; compare deadline_miss_ratio instead" % ", ".join(missed))
+            return ("censored: time to mirror counts completed passes only, and the faster side "
+                    "missed its deadline in at least %g%% of its passes (%s), so its p%s describes "
+                    "the survivors; compare deadline_miss_ratio instead"
+                    % (100.0 - q, ", ".join(missed), m.group(1)))
     return None
 
 
@@ -94,6 +103,12 @@ def _norm(v):
         return str(v)
 
 
+def calibration(groups):
+    """The --calibration files the runs of @groups used (context.calibration)."""
+    return sorted({str(r.context.get("calibration")) for g in groups.values() for r in g.runs
+                   if r.context.get("calibration")})
+
+
 def param_diffs(ug, kg):
     """[(key, userspace value, kernel value)] of scenario parameters that
     differ between the two environments' runs (run-control keys left out)."""
@@ -101,7 +116,7 @@ def param_diffs(ug, kg):
     kp = kg.runs[0].params
     out = []
     for k in sorted(set(up) | set(kp)):
-        if k in IGNORED_PARAMS:
+        if k in IGNORED_PARAMS or k.startswith("cost."):	# cost.*: calibration()
             continue
         if _norm(up.get(k, "–")) != _norm(kp.get(k, "–")):
             out.append((k, up.get(k, "–"), kp.get(k, "–")))
@@ -292,6 +307,7 @@ class Pairing:
                 if isinstance(notes, dict):
                     self.stand_ins.update((k, str(v)) for k, v in notes.items())
         self.params = param_diffs(next(iter(ug.values())), next(iter(kg.values()))) if ug else []
+        self.calibrations = calibration(ug)
         pu, pk = _pinned(ug), _pinned(kg)
         self.placement_note = "" if pu == pk else (
             "threads pinned in %s, not in %s: on few CPUs where threads are pinned decides how "
@@ -397,7 +413,7 @@ def disagreements(ps):
                     "kernel": "%s: %s %s, %s %s" % (
                         _ordered(r.kernel.rel[(a, b)], a, b), a, _side(r.kernel, a, m.unit),
                         b, _side(r.kernel, b, m.unit)),
-                    "explanation": explanation(p, m.name, a, b)})
+                    "explanation": explanation(p, r, a, b)})
     return out
 
 
@@ -455,6 +471,8 @@ def write_text(ps, patched, alpha, effect, out):
         if p.only_user or p.only_kernel:
             out.write("   not ranked (run in one environment only): %s\n"
                       % ", ".join(p.only_user + p.only_kernel))
+        out.write("   model: %s\n" % ("calibrated with " + ", ".join(p.calibrations)
+                                       if p.calibrations else "not calibrated (no --calibration)"))
         if p.placement_note:
             out.write("   PLACEMENT: %s\n" % p.placement_note)
         if p.params:
@@ -503,6 +521,7 @@ def to_json(ps, patched, alpha, effect):
                           "param_diffs": [list(d) for d in p.params],
                           "violations": p.violation_text(),
                           "stand_ins": p.stand_ins, "placement": p.placement_note or None,
+                          "calibration": p.calibrations,
                           "metrics": [{"metric": r.metric.name, "better": r.metric.better,
                                        "verdict": r.verdict, "text": r.text,
                                        "userspace": env(r.user), "kernel": env(r.kernel)}

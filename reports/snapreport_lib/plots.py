@@ -451,7 +451,7 @@ def make_all(groups, outdir):
                             if n.startswith("invalidate_stall_ns.")})
             for kind in kinds:
                 p = Plot("%s-stall-%s" % (sid, slug(kind)), label,
-                         "How long does a %s invalidation stall inside the strategy, up to the worst case?" % kind,
+                         "How long does a %s operation take, the strategy's waits included, up to the worst case?" % kind,
                          "Invalidation stall (%s), percentile spectrum — %s (%s)" % (kind, label, where))
                 spectrum(r, p, sg, "invalidate_stall_ns." + kind, "invalidation stall")
                 plots.append(p)

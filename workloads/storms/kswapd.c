@@ -28,7 +28,7 @@ static int kswapd_op(struct storm_ctx *c)
 
 	if (atomic_load_explicit(&c->mm->nr_free, memory_order_relaxed) >=
 	    c->sc->low_free)
-		return 0;
+		return STORM_IDLE;
 	mm_reclaim(c->mm, nr_scan, MM_INVAL_RECLAIM, !c->p->try_mode);
 	return 0;
 }

@@ -16,8 +16,7 @@
 
 static int migrate_op(struct storm_ctx *c)
 {
-	mm_migrate(c->mm, dist_sample(&c->p->range, &c->rand));
-	return 0;
+	return mm_migrate(c->mm, dist_sample(&c->p->range, &c->rand)) ? 0 : STORM_IDLE;
 }
 
 static int migrate_kernel(struct storm_ctx *c)
