@@ -16,7 +16,7 @@ SNAPREPORT     := reports/snapreport
 # with five, every known-unsafe strategy (`snapbench list` marks them;
 # `--strategy all` leaves them out) once per scenario with a short watchdog,
 # since they hang, and the spin model checks.  Measured time and noise
-# floor: README, "The noise floor of make report".
+# floor: README, "The noise floor of the userspace verdicts".
 # QUICK=1: a smoke run; FULL=1: more repetitions, longer runs.
 ifeq ($(FULL),1)
 REPORT_RUN_FLAGS ?= --reps 16 --duration 0.5
