@@ -11,9 +11,10 @@
  * stall_*.<kind> is, as in the model, the duration of the storm's
  * operation (here its system call), except for a storm whose operation
  * only provokes the kernel's own source (numa), whose invalidations the
- * world cannot time: n/a.  The driver's own counters (range lock waits, refused non-blockable callbacks) are
- * strategy counters (stats_to_counters()); a storm that stands in for the
- * real source, or is not available, has its note in context.storm_notes.
+ * world cannot time: n/a.  The driver's own counters (range lock waits,
+ * refused non-blockable callbacks) are strategy counters
+ * (stats_to_counters()); a storm that stands in for the real source, or is
+ * not available, has its note in context.storm_notes.
  * A storm whose real source is the kernel's own (numa: NUMA balancing)
  * sets the kernel's knobs for it before each run (storm_kernel.before_run)
  * and has the source's /proc/vmstat counters reported (vm_<name>).

@@ -95,8 +95,8 @@ struct snap_param {
  * @read_begin: start a snapshot of @r.  May sleep (waiting for an
  *	invalidation in progress, or for a range lock).  Called with no
  *	device lock, and with the mmap_lock held for read when locks() says
- *	this attempt takes a range lock (it nests inside mmap_lock), else
- *	without it, as mmu_interval_read_begin() is.  Returns 0, or -errno
+ *	so for this attempt, else without it, as mmu_interval_read_begin()
+ *	is.  Returns 0, or -errno
  *	when the snapshot cannot start (the pass fails).
  * @locks: optional; whether attempt @attempt holds mmap_lock from before
  *	read_begin() to after read_end(): its read_begin() takes a range lock,
@@ -187,7 +187,7 @@ void snap_dom_fini(struct snap_dom *d);
 /* snap_ops.locks of a strategy whose every snapshot holds mmap_lock throughout. */
 bool snap_locks_always(const struct snap_dom *d, unsigned int attempt);
 
-/* Whether attempt @attempt of a pass takes a range lock (snap_ops.locks). */
+/* Whether attempt @attempt of a pass holds mmap_lock throughout (snap_ops.locks). */
 static inline bool snap_locks(const struct snap_dom *d, unsigned int attempt)
 {
 	return d->ops->locks && d->ops->locks(d, attempt);
