@@ -196,8 +196,7 @@ static int kernel_check(struct scenario *sc, const char **notes, char *err, size
 	else if (scenario_interval_pages(sc) < sc->pages)
 		snprintf(err, len, "scenario %s: mm.interval_pages %lu: the test driver has one notifier "
 			 "subscription over the whole mapping (mm.interval_pages 0)", sc->name, sc->interval_pages);
-	else if (sc->cost.pass_ns || sc->cost.page_ns || sc->cost.sleep_ns || sc->cost.inval_ns ||
-		 sc->cost.mmap_ns)
+	else if (scenario_calibrated(sc))
 		snprintf(err, len, "scenario %s: cost.* calibrates the model; a kernel pays its own costs",
 			 sc->name);
 	else if (*sc->inject)

@@ -53,7 +53,6 @@ static int model_setup(struct world **wp, const struct run_config *rc)
 		.device_work_ns_per_page = (uint64_t)sc->device_work_ns,
 		.attempt_extra_ns = (uint64_t)sc->cost.pass_ns,
 		.page_extra_ns = (uint64_t)sc->cost.page_ns,
-		.sleep_extra_ns = (uint64_t)sc->cost.sleep_ns,
 	};
 	ret = mm_init(&w->mm, &cfg);
 	if (ret)

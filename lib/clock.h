@@ -51,13 +51,17 @@ static inline void sleep_until_ns(uint64_t deadline_ns)
  */
 #define SPEND_SPIN_NS	(60 * NSEC_PER_USEC)
 
+static inline void spin_until_ns(uint64_t deadline_ns)
+{
+	while (now_ns() < deadline_ns)
+		;
+}
+
 /* Spend @ns of CPU: spin, however long (a calibrated kernel cost, cost.*). */
 static inline void spin_ns(uint64_t ns)
 {
-	uint64_t end = now_ns() + ns;
-
-	while (ns && now_ns() < end)
-		;
+	if (ns)
+		spin_until_ns(now_ns() + ns);
 }
 
 static inline void spend_ns(uint64_t ns)
@@ -69,8 +73,7 @@ static inline void spend_ns(uint64_t ns)
 	end = now_ns() + ns;
 	if (ns > SPEND_SPIN_NS)
 		sleep_until_ns(end - SPEND_SPIN_NS);
-	while (now_ns() < end)
-		;
+	spin_until_ns(end);
 }
 
 #endif /* SNAP_CLOCK_H */

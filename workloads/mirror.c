@@ -136,8 +136,7 @@ int mm_mirror_pass(struct mm_mirror *mir, unsigned long start,
 		}
 		if (!locked)
 			mm_rwsem_up_read(&mm->mmap_lock);
-		spend_ns(mm_driver_time(o->device_work_ns_per_page * (end - start),
-					o->sleep_extra_ns));
+		spend_ns(mm_driver_time(mm, o->device_work_ns_per_page * (end - start)));
 		if (o->after_snapshot)
 			o->after_snapshot(o->after_snapshot_arg);
 

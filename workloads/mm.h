@@ -199,7 +199,6 @@ struct mm_pass_opts {
 	uint64_t device_work_ns_per_page; /* between snapshot and commit */
 	uint64_t attempt_extra_ns;	/* cost.pass_ns: each snapshot attempt */
 	uint64_t page_extra_ns;		/* cost.page_ns: per page walked */
-	uint64_t sleep_extra_ns;	/* cost.sleep_ns: see MM_DRIVER_SLEEP_NS */
 	/*
 	 * Tests only: called after each snapshot and its device work, before
 	 * the device lock is taken, so a test can run an invalidation exactly

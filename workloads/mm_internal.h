@@ -25,9 +25,9 @@ static inline void mm_unlock(pthread_mutex_t *m)
 }
 
 /* How long the driver's @ns of work takes with a calibration's sleep extra. */
-static inline uint64_t mm_driver_time(uint64_t ns, uint64_t sleep_extra_ns)
+static inline uint64_t mm_driver_time(const struct mm *mm, uint64_t ns)
 {
-	return ns >= MM_DRIVER_SLEEP_NS ? ns + sleep_extra_ns : ns;
+	return ns >= MM_DRIVER_SLEEP_NS ? ns + mm->cfg.sleep_extra_ns : ns;
 }
 
 /* mm_init.c: the calling thread's random numbers (COW choice of faults). */

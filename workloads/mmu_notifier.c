@@ -99,8 +99,7 @@ static int mm_mirror_invalidate(struct mm_mirror *mir, unsigned long start,
 		if (atomic_load_explicit(&mir->dpte[vpn], memory_order_relaxed))
 			atomic_store_explicit(&mir->dpte[vpn], 0,
 					      memory_order_relaxed);
-	spend_ns(mm_driver_time(mir->mm->cfg.invalidate_cost_ns,
-				mir->mm->cfg.sleep_extra_ns));
+	spend_ns(mm_driver_time(mir->mm, mir->mm->cfg.invalidate_cost_ns));
 	mm_unlock(&mir->lock);
 	return 0;
 }

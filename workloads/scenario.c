@@ -380,6 +380,18 @@ static int read_line(FILE *f, char *line)
 	return len;
 }
 
+#define COST_PREFIX	"cost."
+
+bool scenario_calibrated(const struct scenario *s)
+{
+	for (size_t i = 0; i < NR_KEYS; i++)
+		if (keys[i].type == KEY_DOUBLE &&
+		    !strncmp(keys[i].name, COST_PREFIX, strlen(COST_PREFIX)) &&
+		    *(const double *)((const char *)s + keys[i].offset))
+			return true;
+	return false;
+}
+
 static int load_file(struct scenario *s, const char *path, const char *only, char *err);
 
 int scenario_load(struct scenario *s, const char *path, char *err)
@@ -389,7 +401,7 @@ int scenario_load(struct scenario *s, const char *path, char *err)
 
 int scenario_load_calibration(struct scenario *s, const char *path, char *err)
 {
-	return load_file(s, path, "cost.", err);
+	return load_file(s, path, COST_PREFIX, err);
 }
 
 /* Read @path over @s; with @only, every key must begin with it. */

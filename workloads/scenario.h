@@ -108,6 +108,9 @@ int scenario_load(struct scenario *s, const char *path, char *err);
  */
 int scenario_load_calibration(struct scenario *s, const char *path, char *err);
 
+/* Whether any cost.* key of @s is set (the model's calibration). */
+bool scenario_calibrated(const struct scenario *s);
+
 /**
  * scenario_set() - apply one "key=value" override
  * Returns: 0 or -EINVAL with @err set.

@@ -407,6 +407,8 @@ def disagreements(ps):
                     "scenario": p.scenario, "variant": p.variant, "build": p.label,
                     "accelerator": p.accel, "metric": m.name, "label": m.label,
                     "better": m.better,
+                    "userspace_order": _ordered(r.user.rel[(a, b)], a, b),
+                    "kernel_order": _ordered(r.kernel.rel[(a, b)], a, b),
                     "userspace": "%s: %s %s, %s %s" % (
                         _ordered(r.user.rel[(a, b)], a, b), a, _side(r.user, a, m.unit),
                         b, _side(r.user, b, m.unit)),
@@ -434,7 +436,7 @@ def scenario_warnings(ps):
     for d in disagreements(ps):
         key = (d["scenario"], d["variant"])
         out.setdefault(key, []).append("%s (%s): userspace %s; kernel %s" % (
-            d["label"], d["build"], d["userspace"].split(":")[0], d["kernel"].split(":")[0]))
+            d["label"], d["build"], d["userspace_order"], d["kernel_order"]))
     return {k: "the model disagrees with the kernel here on %d ranking%s: %s" % (
         len(v), "" if len(v) == 1 else "s", "; ".join(v)) for k, v in out.items()}
 
