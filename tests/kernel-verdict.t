@@ -27,7 +27,7 @@ line() {	# line SCENARIO STRATEGY PASSES STATUS [VIOLATIONS]
 		"passes=$3 failed_passes=0 deadline_misses=0 retries_max=0 ttm_p99_ns=1" \
 		"violations=${5:-0} status=$4"
 }
-echo "1..23"
+echo "1..27"
 { line baseline seqretry 160 ok; line baseline rangelock 166 ok; } >"$tmp/good"
 check "every run ok with enough passes passes" 0 "0 0 every run ok" \
 	"$tmp/good" --runs 2 --min-passes 20
@@ -91,6 +91,44 @@ check "--known names the holder livelock in any scenario" 0 "0 1 every run ok" \
 	"$tmp/k" --runs 2 --min-passes 5 --console "$tmp/c2" --known
 check "--findings-only prints it by name" 0 "holder-reclaim: reclaim-try/hybrid hung" \
 	"$tmp/k" --console "$tmp/c2" --findings-only
+# A deadlock is named by the stacks of the tasks asleep in it (sysrq w):
+# both sides, each in one stack.  From a real hang (mixed, rangelock, THP
+# always, 6.12.118 debug): the holder's fault reclaims in its memcg and
+# sleeps on the anon_vma a blocking reclaim holds, which waits for its READ.
+cat >"$tmp/c3" <<'LOG'
+[   35.162187] task:snapbench       state:D stack:0     pid:87    tgid:72    ppid:69     flags:0x00004002
+[   35.162190]  rwsem_down_write_slowpath+0x598/0x16c0
+[   35.162191]  ? __pfx_rwsem_down_write_slowpath+0x10/0x10
+[   35.162192]  down_write+0x17e/0x1a0
+[   35.162193]  split_huge_page_to_list_to_order+0x68a/0x35a0
+[   35.162194]  deferred_split_scan+0x803/0xed0
+[   35.162195]  try_charge_memcg+0x5a8/0x1150
+[   35.162196]  do_swap_page+0x13d6/0x4130
+[   35.162197]  hmm_range_fault+0x144/0x2b0
+[   35.162198]  snapbench_locked_pass+0x378/0x900 [test_snapbench]
+[   35.162199]  </TASK>
+[   35.226913] task:snapbench       state:D stack:0     pid:94    tgid:72    ppid:69     flags:0x00004002
+[   35.226914]  schedule+0xe3/0x2d0
+[   35.226915]  mn_itree_inv_start_range+0xd00/0x13e0
+[   35.226916]  __mmu_notifier_invalidate_range_start+0x519/0x930
+[   35.226917]  rmap_invalidate_range_start+0x30c/0x3f0
+[   35.226918]  try_to_unmap_one+0x2b8/0x1ae0
+[   35.226919]  rmap_walk_anon+0x206/0x5a0
+[   35.226920]  shrink_folio_list+0x1028/0x2f60
+[   35.226921]  try_charge_memcg+0x5a8/0x1150
+[   35.226922]  </TASK>
+LOG
+{ line mixed rangelock 0 hung; } >"$tmp/dl"
+check "--known names the anon_vma deadlock by both sleeping stacks, the runs after it listed" 0 \
+	"0 2 every run ok" "$tmp/dl" --runs 3 --min-passes 5 --console "$tmp/c3" --known
+check "it is named reclaim-block-anon-vma" 0 "reclaim-block-anon-vma: mixed/rangelock hung" \
+	"$tmp/dl" --console "$tmp/c3" --findings-only
+sed '/pid:94/,$d' "$tmp/c3" >"$tmp/c4"
+check "the holder's side alone is not the deadlock" 1 "2 0 mixed/rangelock hung" \
+	"$tmp/dl" --runs 3 --min-passes 5 --console "$tmp/c4" --known
+sed 's/down_write+0x17e/mn_itree_inv_start_range+0xd00/' "$tmp/c3" >"$tmp/c5"
+check "a holder asleep in the range lock itself is not this finding" 1 "2 0 mixed/rangelock hung" \
+	"$tmp/dl" --runs 3 --min-passes 5 --console "$tmp/c5" --known
 # A boot's kernel findings (boot.json): a lockdep report is named only when
 # its text holds every pattern of a KNOWN_LOCKDEP entry; anything else fails.
 mkdir -p "$tmp/boot"
