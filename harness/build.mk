@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # harness/: the snapbench CLI and the libraries it is built from.
 LIB_SRCS += harness/histogram.c harness/jsonw.c harness/topology.c \
-	    harness/runner.c harness/result.c harness/runargs.c \
+	    harness/probe.c harness/runner.c harness/result.c harness/runargs.c \
 	    harness/world_model.c harness/world_kernel.c
 C_TESTS  += histogram jsonw runner seed_findings topology validflag_findings
 

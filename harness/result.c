@@ -373,6 +373,11 @@ static void write_snapbench(struct json *j, const struct run_context *ctx,
 		json_uint(j, res->strategy_counter[i].name, res->strategy_counter[i].value);
 	json_object_end(j);
 
+	json_array_begin_inline(j, "host_handoff_ns");
+	for (k = 0; k < 2; k++)
+		json_double_or_null(j, NULL, res->handoff_ns[k] >= 0, res->handoff_ns[k]);
+	json_array_end(j);
+
 	json_array_begin(j, "threads");
 	for (unsigned int i = 0; i < res->nr_threads; i++) {
 		const struct run_thread_summary *t = &res->thread[i];
@@ -398,6 +403,7 @@ int run_result_init(struct run_result *res)
 
 	memset(res, 0, sizeof(*res));
 	res->mirror_passes_min = -1UL;	/* lowered by every mirror thread */
+	res->handoff_ns[0] = res->handoff_ns[1] = -1;
 	ret = hist_init(&res->ttm_ns) ?: hist_init(&res->retries);
 	for (int k = 0; !ret && k < MM_INVAL_NR; k++)
 		ret = hist_init(&res->stall_ns[k]);

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "harness/probe.h"
 #include "harness/runner.h"
 #include "harness/sched.h"
 #include "harness/world.h"
@@ -66,6 +67,9 @@ struct runner {
 	unsigned int nr_threads;
 	struct run_thread *threads;
 };
+
+/* The host is probed for this long before and after a run (probe.h). */
+#define PROBE_NS (10 * NSEC_PER_MSEC)
 
 static uint64_t thread_cpu_ns(void)
 {
@@ -489,6 +493,7 @@ int runner_run(const struct run_config *rc, struct run_result *res)
 	if (ret)
 		goto out_teardown;
 	inject_arm(&inject);
+	res->handoff_ns[0] = host_probe(PROBE_NS);
 	atomic_store(&run->phase, PHASE_WARMUP);
 	for (i = 0; i < run->nr_threads; i++) {
 		ret = -pthread_create(&run->threads[i].thread, NULL,
@@ -525,6 +530,8 @@ int runner_run(const struct run_config *rc, struct run_result *res)
 		run->wo->hang(run->w);
 	if (!alive)
 		join_threads(run, 0.5);
+	else
+		res->handoff_ns[1] = host_probe(PROBE_NS);
 	for (i = 0; i < run->nr_threads; i++)
 		summarize_thread(res, &run->threads[i]);
 	if (run->wo->measure)

@@ -42,6 +42,7 @@ struct run_result {
 	uint64_t start_realtime_ns, end_realtime_ns;
 	double duration_s;		/* measured phase */
 	uint64_t cpu_ns;		/* CPU time of all threads, measured phase */
+	double handoff_ns[2];		/* host_probe() before and after; -1: n/a */
 
 	/* forward progress */
 	struct hist ttm_ns;		/* time to mirror of completed passes */

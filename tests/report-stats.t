@@ -200,4 +200,42 @@ ok(exact <= p99 <= exact * (1 + 2.0 ** -6), "p99 from the histogram within one b
    (exact, p99))
 m = stats.hist_merge([hist, hist])
 ok(m["count"] == 10000 and stats.hist_percentile(m, 99) == p99, "merging a histogram with itself")
+# --- Mann-Whitney within strata (the host's two states) -------------------
+# One stratum: the plain exact test.
+r = stats.mann_whitney_strata([([5, 6, 7, 8], [1, 2, 3, 4])])
+ok(close(r["p"], 2 / 70.0) and r["method"] == "exact-strata" and close(r["min_p"], 2 / 70.0),
+   "one stratum: p = the exact Mann-Whitney p", r)
+
+
+def brute(strata):
+    """Two-sided p by every arrangement within each stratum."""
+    obs = sum(stats.mann_whitney(x, y)["u"] for x, y in strata)
+    mean = sum(len(x) * len(y) / 2.0 for x, y in strata)
+    per = []
+    for x, y in strata:
+        pool = list(x) + list(y)
+        per.append([stats.mann_whitney([pool[i] for i in pick],
+                                       [pool[i] for i in range(len(pool)) if i not in pick])["u"]
+                    for pick in itertools.combinations(range(len(pool)), len(x))])
+    us = [sum(c) for c in itertools.product(*per)]
+    lo = sum(1 for u in us if u <= obs) / len(us)
+    hi = sum(1 for u in us if u >= obs) / len(us)
+    return min(1.0, 2 * min(lo, hi)), mean
+
+
+strata = [([30, 31, 35], [10, 12, 33]), ([300, 320, 310, 330], [100, 305, 110])]
+r = stats.mann_whitney_strata(strata)
+want, _ = brute(strata)
+ok(close(r["p"], want) and r["method"] == "exact-strata", "two strata: p as every arrangement within them gives",
+   (r, want))
+# A fast stratum beside a slow one: pooled, x's slow runs sit below y's
+# fast ones and hide the difference; within strata it stands.
+fast, slow = ([12, 13, 14], [10, 10.5, 11]), ([310, 320, 330, 340], [290, 295, 300, 305])
+pooled = stats.mann_whitney(fast[0] + slow[0], fast[1] + slow[1])["p"]
+r = stats.mann_whitney_strata([fast, slow])
+ok(r["p"] < 0.01 < pooled, "within strata a difference hidden by pooling stands (p %.3g, pooled %.3g)"
+   % (r["p"], pooled), r)
+r = stats.mann_whitney_strata([([1, 2, 2], [2, 3, 4]), ([5, 6], [7, 8])])
+ok(r["method"] == "normal-strata" and 0 < r["p"] <= 1, "ties: the normal approximation", r)
+
 done()

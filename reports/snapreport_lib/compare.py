@@ -29,6 +29,11 @@ passes/s of 0 (verdicts.values()).  Known-unsafe strategies are shown but never 
 correctness note, outside the family).  The headline metrics are the ones
 metrics.QUESTIONS declares for every verdict of the suite.
 
+Userspace runs measured in the host's two states (results.host_states(),
+judged over BASE and NEW together: one machine) are compared within a
+state only (verdicts.test()), and the output says how many ran in the
+less usual one.
+
 Kernel (guest) results are compared only within a batch (context.batch:
 one `snapbench kernel` invocation, whose boots were interleaved), as in
 `trend`: a build of BASE and the same build of NEW are compared on the
@@ -47,25 +52,26 @@ import math
 from . import metrics
 from . import stats
 from . import verdicts
-from .results import InputError, batch_text, batches, group_runs, in_batch, load_runs, \
-    shared_batch, version_key
+from .results import InputError, batch_text, batches, group_runs, host_states, in_batch, \
+    load_runs, shared_batch, version_key
 
 BATCH_CAVEAT = ("batch unknown: these kernel results carry no batch id (context.batch), so "
                 "BASE and NEW are compared as if booted interleaved in one batch; results of "
                 "separate invocations can differ by the host alone")
 
 
-def contrast(base, new, metric, alpha, min_effect_pct):
-    """Compare two samples of one metric.  Returns a dict with the medians,
-    their intervals, change_pct, the bootstrap interval of the difference
-    (and of the change in percent when the ratio is defined), the test and
-    the verdict."""
+def contrast(base, new, metric, alpha, min_effect_pct, one=None):
+    """Compare two samples of one metric, @one the report's test of them
+    (verdicts.test() of their groups; by default verdicts.test_samples()).
+    Returns a dict with the medians, their intervals, change_pct, the
+    bootstrap interval of the difference (and of the change in percent when
+    the ratio is defined), the test and the verdict."""
     mb, mn = stats.median(base), stats.median(new)
     blo, bhi, _, _ = stats.median_interval(base)
     nlo, nhi, _, _ = stats.median_interval(new)
     dlo, dhi, rlo, rhi = stats.bootstrap_diff_ci(base, new)
     test = stats.mann_whitney(new, base)
-    one = verdicts.test_samples(base, new)      # the report's one test
+    one = one or verdicts.test_samples(base, new)      # the report's one test
     change = one["change_pct"]
     verdict = decide(change, one["p"], metric.better, alpha, min_effect_pct)
     return {
@@ -74,7 +80,7 @@ def contrast(base, new, metric, alpha, min_effect_pct):
         "base_median": mb, "base_ci": [blo, bhi], "new_median": mn,
         "new_ci": [nlo, nhi], "change_pct": change, "diff_ci": [dlo, dhi],
         "change_pct_ci": [(rlo - 1) * 100.0, (rhi - 1) * 100.0] if rlo is not None else None,
-        "u": test["u"], "p": test["p"], "test": test["method"], "verdict": verdict,
+        "u": test["u"], "p": one["p"], "test": one["test"], "verdict": verdict,
         "ratio": mn / mb if mb > 0 else None,
         "cliffs_delta": stats.cliffs_delta(test["u"], len(new), len(base)),
     }
@@ -156,7 +162,7 @@ def compare_pair(bg, ng, alpha, min_effect_pct, all_metrics=False):
         b, n = verdicts.values(bg, m.name), verdicts.values(ng, m.name)
         if not b or not n:
             continue
-        c = contrast(b, n, m, alpha, min_effect_pct)
+        c = contrast(b, n, m, alpha, min_effect_pct, verdicts.test(bg, ng, m.name))
         if unsafe:      # shown, never part of a regression verdict
             c.update(headline=False, unsafe=True)
         items.append(c)
@@ -317,13 +323,16 @@ def run(args, out):
     if args.sweep is not None:
         if args.new is not None:
             raise InputError("compare --sweep: one DIR, not BASE and NEW")
-        base, new = sweep_points(load_runs(args.base), args.sweep)
+        runs = load_runs(args.base)
+        usual, other = host_states(runs)
+        base, new = sweep_points(runs, args.sweep)
         args.new = "%s (%s)" % (args.base, args.sweep)
     elif args.new is None:
         raise InputError("compare: NEW is missing (BASE NEW, or DIR --sweep KEY=BASE,NEW)")
     else:
-        base = group_runs(load_runs(args.base))
-        new = group_runs(load_runs(args.new))
+        base_runs, new_runs = load_runs(args.base), load_runs(args.new)
+        usual, other = host_states(base_runs + new_runs)   # one machine, one usual state
+        base, new = group_runs(base_runs), group_runs(new_runs)
     refused, caveat = [], False
     if args.sweep is None:
         base, new, refused, caveat = within_batches(base, new)
@@ -333,6 +342,10 @@ def run(args, out):
     adjust(rows, args.alpha, args.threshold, args.correction)
     if caveat:
         out.write("# caveat: %s\n" % BATCH_CAVEAT)
+    if other:
+        out.write("# host: %d runs ran in the host's other state (a cache line's round trip "
+                  "between CPUs not near the usual %.0f ns); each test compares runs within "
+                  "one state\n" % (other, usual))
     write_text(rows, only_base, only_new, args.alpha, args.threshold, args.correction, out)
     for label, bb, nb in refused:
         out.write("\nnot compared: kernel %s: samples from different batches (BASE: %s; NEW: %s); "

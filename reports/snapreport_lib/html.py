@@ -11,7 +11,7 @@ import sys
 from . import claims, fidelity, findings, metrics, modelcheck, plots, recommend, stats, \
     tradeoff, verdicts, versions
 from .markup import esc, figure as figure_html, fold, strategy as _strategy
-from .results import InputError, group_runs, load_runs
+from .results import InputError, group_runs, host_states, load_runs
 
 CSS = """
 body { font: 15px/1.45 "DejaVu Sans", Helvetica, Arial, sans-serif; color: #222;
@@ -283,7 +283,21 @@ def method_html(alpha, effect):
                stats.EXACT_TIES_MAX_SPLITS, alpha, effect))
 
 
-def build(groups, runs, outdir, source, alpha, effect, model=None, baseline=None, correction="bh"):
+def host_html(host):
+    """The host's usual state and the runs in its other one (results.host_states())."""
+    usual, other = host or (None, 0)
+    if usual is None:
+        return ""
+    return ("<p>Host: a cache line's round trip between two CPUs took %.0f ns as usual "
+            "(harness/probe.c, before and after every run)%s.</p>"
+            % (usual, "; %d runs ran while the host was in its other state (for seconds "
+               "at a time, a round trip about three times shorter, in which the strategies "
+               "run two to three times faster, not alike): every test compares runs within "
+               "one state" % other if other else ""))
+
+
+def build(groups, runs, outdir, source, alpha, effect, model=None, baseline=None, correction="bh",
+          host=None):
     rule = verdicts.evaluate(groups, alpha, effect)   # first: every part below shares it
     figs = plots.make_all(groups, outdir)
     env_keys = sorted({(g.environment, g.kernel) for g in groups})
@@ -297,7 +311,7 @@ def build(groups, runs, outdir, source, alpha, effect, model=None, baseline=None
     if synthetic:
         parts.append('<div class="synthetic">SYNTHETIC DATA: these results were written by '
                      "reports/testdata/make_results.py for tests; they are not measurements.</div>")
-    parts += [violations_html(groups), hung_html(groups)]
+    parts += [host_html(host), violations_html(groups), hung_html(groups)]
     parts.append('<p>Design-review evidence: <a href="#seed-vs-corrected">the seed as published vs '
                  'corrected</a>%s · <a href="#model-check">model checks</a></p>'
                  % "".join(' · <a href="#%s">does hybrid reach its goal (%s)?</a>'
@@ -371,6 +385,8 @@ def build(groups, runs, outdir, source, alpha, effect, model=None, baseline=None
             entry["fidelity_warning"] = w
     if fid:
         doc["fidelity"] = fidelity.agreement(fid)
+    if host and host[0] is not None:
+        doc["host"] = {"usual_handoff_ns": host[0], "runs_in_other_state": host[1]}
     write_json(os.path.join(outdir, "verdicts.json"), doc)
     path = os.path.join(outdir, "index.html")
     tmp = path + ".tmp"
@@ -401,6 +417,7 @@ def run(args, out):
     if not 0 < args.alpha < 1:
         raise InputError("--alpha must be between 0 and 1, not %g" % args.alpha)
     runs = load_runs(args.dir)
+    host = host_states(runs)
     groups = group_runs(runs)
     os.makedirs(args.out, exist_ok=True)
     model = modelcheck.load(getattr(args, "model_check", None))
@@ -408,6 +425,6 @@ def run(args, out):
         sys.stderr.write("snapreport: warning: --model-check %s: no such file; the report says "
                          "the model checks were not run\n" % model["missing"])
     path = build(groups, runs, args.out, args.dir, args.alpha, args.threshold, model,
-                 getattr(args, "baseline", None), args.correction)
+                 getattr(args, "baseline", None), args.correction, host)
     out.write("%s\n" % path)
     return 0

@@ -8,6 +8,7 @@ the file, never skipped silently.  Hung runs (context.hung, or a
 left out of every statistic; a null counter (n/a) is missing, never 0."""
 
 import json
+import math
 import os
 import re
 import stat
@@ -38,6 +39,11 @@ class Run:
         self.violation_records = extra.get("violations", [])
         self.threads = extra.get("threads", [])
         self.strategy_counters = extra.get("strategy_counters", {})
+        # harness/probe.c: a cache line's round trip between two CPUs just
+        # before and just after the run; host_states() judges it.
+        self.handoff = [v for v in extra.get("host_handoff_ns", []) if v is not None]
+        self.host_state = None          # host_states(): 0 usual, 1 other
+        self.host_judged = False
         self.scenario = ctx["scenario"]
         self.strategy = ctx["strategy"]
         self.environment = ctx.get("environment") or "userspace"
@@ -172,6 +178,10 @@ def _shape_error(doc):
     counters = extra.get("strategy_counters", {})
     if not isinstance(counters, dict) or not all(_is_num(v) for v in counters.values()):
         return "snapbench.strategy_counters is not an object of numbers"
+    handoff = extra.get("host_handoff_ns", [])
+    if not isinstance(handoff, list) or not all(v is None or (_is_num(v) and v > 0)
+                                                for v in handoff):
+        return "snapbench.host_handoff_ns is not a list of positive numbers or nulls"
     return None
 
 
@@ -314,6 +324,7 @@ class Group:
         self.key = key
         self.environment, self.kernel, self.scenario, self.variant, self.strategy = key
         self.runs = sorted(runs, key=lambda r: (r.rep if isinstance(r.rep, int) else 0, r.path))
+        self.other_state = sum(1 for r in self.runs if r.host_state)   # host_states()
         self.ok_runs = [r for r in self.runs if not r.failed]
         self.hung = sum(1 for r in self.runs if r.hung)
         self.no_progress = sum(1 for r in self.runs if r.failed and not r.hung)
@@ -407,9 +418,50 @@ def batch_text(groups):
     return ", ".join(ids) or "unknown"
 
 
+# The host's two states (harness/probe.c): on the 2-core VMs this suite
+# runs on, a cache line's round trip between the vCPUs is about 160 ns for
+# stretches of 5 to 20 s and about 470 ns the rest of the time, and the
+# model runs two to three times faster in the first, not every strategy
+# alike.  Probes spread by less than this factor are one state.
+HOST_STATES_FACTOR = 2.0
+HOST_STATES_MIN_PROBES = 10
+
+
+def host_states(runs):
+    """Judge the host state of each run of @runs (one report, or both sides
+    of a comparison): when the userspace runs' probes (Run.handoff) split
+    in two states (their 5th and 95th percentiles HOST_STATES_FACTOR apart
+    or more, cut at the geometric middle), the usual state is the one most
+    probes fell in, and Run.host_state is 1 for a run with a probe in the
+    other, 0 for the rest; otherwise None.  The verdicts' test compares
+    runs within a state (verdicts.test()).  Returns (usual round trip in
+    ns: the median of the usual state's probes, or None without probes;
+    the number of runs in the other state)."""
+    for r in runs:
+        r.host_state, r.host_judged = None, True
+    probed = [r for r in runs if r.environment == "userspace" and r.handoff]
+    vals = sorted(v for r in probed for v in r.handoff)
+    if not vals:
+        return None, 0
+    lo, hi = vals[len(vals) // 20], vals[len(vals) - 1 - len(vals) // 20]
+    if len(vals) < HOST_STATES_MIN_PROBES or hi < lo * HOST_STATES_FACTOR:
+        return stats.median(vals), 0
+    cut = math.sqrt(lo * hi)
+    fast = sum(1 for v in vals if v < cut)
+    usual = [v for v in vals if (v < cut) == (fast * 2 > len(vals))]
+    n = 0
+    for r in probed:
+        r.host_state = int(any((v < cut) != (usual[0] < cut) for v in r.handoff))
+        n += r.host_state
+    return stats.median(usual), n
+
+
 def group_runs(runs):
     """Groups keyed (environment, kernel, scenario, variant, strategy),
-    sorted by that key."""
+    sorted by that key; each run's host state judged (host_states(), over
+    @runs unless a caller judged them over more)."""
+    if not all(r.host_judged for r in runs):
+        host_states(runs)
     by_key = {}
     for r in runs:
         key = (r.environment, r.kernel, r.scenario, r.variant, r.strategy)

@@ -14,7 +14,10 @@ here.  A run that made no progress (no mirror pass) failed: its latencies
 are n/a and left out, but its passes/s (0 over a measured phase) and
 deadline-miss ratio are measurements and count (values()), so a strategy
 that sometimes starves loses on driver progress instead of vanishing from
-the verdict by chance.
+the verdict by chance.  Runs measured while the host ran its CPUs in its
+other state (results.host_states(): a cache line's round trip between them
+three times shorter, for seconds at a time) are compared only with runs in
+the same state (test()), and counted ("host_other_state").
 
 Not evidence: a metric that is constant for a strategy over every completed
 run of it in the report (rangelock's deadline-miss ratio, 0 by
@@ -23,7 +26,8 @@ out and named in the evidence; n/a values are missing, never 0.
 
 Tests: every pair of candidates, every headline metric both measured and
 not excluded: two-sided Mann-Whitney U over the repetitions
-(stats.mann_whitney).  Benjamini-Hochberg over every test of the report
+(stats.mann_whitney), within each host state when there are two
+(stats.mann_whitney_strata).  Benjamini-Hochberg over every test of the report
 (all scenarios and questions at once); a difference is significant when
 q < alpha and the medians differ by at least the minimum effect (percent
 of the other strategy's median).
@@ -62,24 +66,59 @@ def values(g, name):
     """The samples of metric @name in group @g for a verdict: per unit of
     replication (Group.values()), plus the no-progress runs for the rates
     that are measured in them; never a hung run, never an n/a."""
-    if name not in COUNTED_IN_FAILED_RUNS or not g.no_progress:
-        return g.values(name)
+    return [v for v, _ in values_states(g, name)]
+
+
+def values_states(g, name):
+    """values() of @g, each with the host state its unit ran in
+    (results.host_states(): 0 the usual, 1 the other, None unknown; a
+    kernel boot is one unit, None)."""
     per = {}
-    for r in g.runs:
+    for r in g.runs if name in COUNTED_IN_FAILED_RUNS else g.ok_runs:
         v = None if r.hung else r.counter(name)
         if v is not None:
-            per.setdefault(g._unit(r), []).append(v)
-    return [stats.median(vs) for _, vs in sorted(per.items(), key=lambda kv: str(kv[0]))]
+            unit = g._unit(r)
+            per.setdefault(unit, ([], r.host_state if unit[0] == "run" else None))[0].append(v)
+    return [(stats.median(vs), st) for _, (vs, st) in sorted(per.items(), key=lambda kv: str(kv[0]))]
 
 
 def test(gx, gy, name):
     """The one test of every verdict: metric @name of group @gy against
-    group @gx, test_samples() of their values(); None when a side has no
-    sample."""
-    vx, vy = values(gx, name), values(gy, name)
-    if not vx or not vy:
+    group @gx over their values(); None when a side has no sample.  When
+    the runs ran in both of the host's states (results.host_states()), the
+    test compares runs within a state only (stats.mann_whitney_strata():
+    a run in the host's fast state is not set against one in its slow
+    state; a state only one side ran in is left out of the test), and the
+    change is _strata_change(); otherwise test_samples()."""
+    px, py = values_states(gx, name), values_states(gy, name)
+    if not px or not py:
         return None
-    return test_samples(vx, vy)
+    vx, vy = [v for v, _ in px], [v for v, _ in py]
+    states = sorted({st for _, st in px + py if st is not None})
+    strata = [([v for v, st in py if st == s], [v for v, st in px if st == s]) for s in states]
+    strata = [(y, x) for y, x in strata if y and x]
+    if len(states) < 2 or any(st is None for _, st in px + py) or not strata:
+        return test_samples(vx, vy)
+    mw = stats.mann_whitney_strata(strata)
+    return {"median_x": stats.median(vx), "median_y": stats.median(vy), "n_x": len(vx),
+            "n_y": len(vy), "p": mw["p"], "test": mw["method"], "min_p": mw["min_p"],
+            "change_pct": _strata_change(strata)}
+
+
+def _strata_change(strata):
+    """The change of a test within strata ((y, x) per state), in percent:
+    the geometric mean of each state's ratio of medians, weighted by
+    n_x * n_y as the test weighs them; the change of the pooled medians
+    when a median is not positive."""
+    logs = weight = 0.0
+    for y, x in strata:
+        mx, my = stats.median(x), stats.median(y)
+        if mx <= 0 or my <= 0:
+            return _change_pct(stats.median([v for _, x in strata for v in x]),
+                               stats.median([v for y, _ in strata for v in y]))
+        logs += len(x) * len(y) * math.log(my / mx)
+        weight += len(x) * len(y)
+    return (math.exp(logs / weight) - 1.0) * 100.0
 
 
 def test_samples(vx, vy):
@@ -232,10 +271,13 @@ class Rule:
         failed = ["%s: %d of %d runs made no progress (passes/s 0 counted, latencies n/a)"
                   % (g.strategy, g.no_progress, len(g.runs))
                   for g in sg if g.no_progress and not self.status.get((skey, g.strategy))]
+        other = ["%s: %d of %d runs ran in the host's other state (compared within each state)"
+                 % (g.strategy, g.other_state, len(g.runs)) for g in sg if g.other_state]
         live = [g.strategy for g in sg if not self.status.get((skey, g.strategy))]
         out = {"verdict": "undecided", "text": "", "picks": [], "evidence": [], "deciding": [],
                "near_threshold": [], "more_evidence": 0,
-               "excluded": excluded, "failed_runs": failed, "not_evidence": sorted(set(self.not_evidence.get(skey, [])))}
+               "excluded": excluded, "failed_runs": failed, "host_other_state": other,
+               "not_evidence": sorted(set(self.not_evidence.get(skey, [])))}
         if not live:
             out.update(verdict="none", text="no pick: no strategy ran without failures")
             return out

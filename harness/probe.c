@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * harness/probe.c - how fast a cache line goes between two CPUs just now
+ * (harness/probe.h).
+ *
+ * Measured on the 2-core VMs this suite runs on: for stretches of 5 to 20
+ * s the whole machine runs the model two to three times faster than the
+ * rest of the time (every strategy, both CPUs alike), while a loop that
+ * only reads the clock speeds up by 5%: what changes is how far apart the
+ * host runs the two vCPUs, which sets the cost of every lock and shared
+ * counter.  The guest sees nothing of it otherwise (steal time is 0 in
+ * /proc/stat).  The strategies do not speed up alike, so the share of a
+ * report's runs that fall in such a stretch moves its verdicts (README,
+ * "The noise floor of the userspace verdicts").  A run carries this probe
+ * from just before and just after it.
+ */
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "harness/probe.h"
+#include "lib/clock.h"
+
+struct pingpong {
+	pthread_barrier_t gate;
+	uint64_t window_ns;
+	atomic_ulong ball;		/* odd: the ponger's turn */
+	atomic_bool stop;
+	double trip_ns;			/* the answer, -1 until the pinger sets it */
+};
+
+static void pin(pthread_attr_t *attr, int cpu)
+{
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	pthread_attr_setaffinity_np(attr, sizeof(one), &one);
+}
+
+static void *ponger(void *arg)
+{
+	struct pingpong *p = arg;
+	unsigned long b;
+
+	pthread_barrier_wait(&p->gate);
+	while (!atomic_load_explicit(&p->stop, memory_order_relaxed)) {
+		b = atomic_load_explicit(&p->ball, memory_order_acquire);
+		if (b & 1)
+			atomic_store_explicit(&p->ball, b + 1, memory_order_release);
+	}
+	return NULL;
+}
+
+/* Round trips are timed in batches; the median batch is the answer, so a
+ * probe thread preempted for a while (a busy guest) spoils a few batches,
+ * not the measurement. */
+#define PROBE_BATCH	32
+#define PROBE_MAX_BATCHES 4096
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void *pinger(void *arg)
+{
+	struct pingpong *p = arg;
+	uint64_t t, end, *batch = malloc(PROBE_MAX_BATCHES * sizeof(*batch));
+	unsigned long b = 0;
+	int n = 0;
+
+	pthread_barrier_wait(&p->gate);
+	end = now_ns() + p->window_ns;
+	for (t = now_ns(); batch && t < end && n < PROBE_MAX_BATCHES; ) {
+		for (int i = 0; i < PROBE_BATCH; i++) {
+			atomic_store_explicit(&p->ball, b + 1, memory_order_release);
+			while ((b = atomic_load_explicit(&p->ball, memory_order_acquire)) & 1)
+				;
+		}
+		batch[n++] = now_ns() - t;
+		t += batch[n - 1];
+	}
+	atomic_store(&p->stop, true);
+	if (batch && n) {
+		qsort(batch, n, sizeof(*batch), cmp_u64);
+		p->trip_ns = (double)batch[n / 2] / PROBE_BATCH;
+	}
+	free(batch);
+	return NULL;
+}
+
+double host_probe(uint64_t window_ns)
+{
+	struct pingpong p = { .window_ns = window_ns, .trip_ns = -1 };
+	pthread_t thread[2];
+	int cpu[2], n = 0;
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t allowed;
+
+	if (sched_getaffinity(0, sizeof(allowed), &allowed))
+		return -1;
+	for (int c = 0; c < online && n < 2; c++)
+		if (CPU_ISSET(c, &allowed))
+			cpu[n++] = c;
+	if (n < 2 || pthread_barrier_init(&p.gate, NULL, 2))
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		pthread_attr_t attr;
+
+		if (pthread_attr_init(&attr))
+			abort();
+		pin(&attr, cpu[i]);
+		if (pthread_create(&thread[i], &attr, i ? ponger : pinger, &p))
+			abort();	/* the barrier would wait for it forever */
+		pthread_attr_destroy(&attr);
+	}
+	pthread_join(thread[0], NULL);
+	pthread_join(thread[1], NULL);
+	pthread_barrier_destroy(&p.gate);
+	return p.trip_ns;
+}
