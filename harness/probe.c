@@ -19,13 +19,12 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "harness/probe.h"
 #include "lib/clock.h"
 
 struct pingpong {
-	pthread_barrier_t gate;
+	atomic_bool go;			/* both threads started: spin from now */
 	uint64_t window_ns;
 	atomic_ulong ball;		/* odd: the ponger's turn */
 	atomic_bool stop;
@@ -46,7 +45,8 @@ static void *ponger(void *arg)
 	struct pingpong *p = arg;
 	unsigned long b;
 
-	pthread_barrier_wait(&p->gate);
+	while (!atomic_load(&p->go))
+		;
 	while (!atomic_load_explicit(&p->stop, memory_order_relaxed)) {
 		b = atomic_load_explicit(&p->ball, memory_order_acquire);
 		if (b & 1)
@@ -75,17 +75,23 @@ static void *pinger(void *arg)
 	unsigned long b = 0;
 	int n = 0;
 
-	pthread_barrier_wait(&p->gate);
+	while (!atomic_load(&p->go))
+		;
 	end = now_ns() + p->window_ns;
 	for (t = now_ns(); batch && t < end && n < PROBE_MAX_BATCHES; ) {
 		for (int i = 0; i < PROBE_BATCH; i++) {
+			unsigned long spins = 0;
+
 			atomic_store_explicit(&p->ball, b + 1, memory_order_release);
+			/* The ponger's CPU may never run it: give up at the end. */
 			while ((b = atomic_load_explicit(&p->ball, memory_order_acquire)) & 1)
-				;
+				if (!(++spins & 0xfff) && now_ns() >= end)
+					goto out;
 		}
 		batch[n++] = now_ns() - t;
 		t += batch[n - 1];
 	}
+out:
 	atomic_store(&p->stop, true);
 	if (batch && n) {
 		qsort(batch, n, sizeof(*batch), cmp_u64);
@@ -98,30 +104,34 @@ static void *pinger(void *arg)
 double host_probe(uint64_t window_ns)
 {
 	struct pingpong p = { .window_ns = window_ns, .trip_ns = -1 };
+	void *(*role[2])(void *) = { ponger, pinger };
 	pthread_t thread[2];
-	int cpu[2], n = 0;
-	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	int cpu[2], n = 0, started = 0;
 	cpu_set_t allowed;
 
 	if (sched_getaffinity(0, sizeof(allowed), &allowed))
 		return -1;
-	for (int c = 0; c < online && n < 2; c++)
+	for (int c = 0; c < CPU_SETSIZE && n < 2; c++)
 		if (CPU_ISSET(c, &allowed))
 			cpu[n++] = c;
-	if (n < 2 || pthread_barrier_init(&p.gate, NULL, 2))
+	if (n < 2)
 		return -1;
-	for (int i = 0; i < 2; i++) {
+	for (; started < 2; started++) {
 		pthread_attr_t attr;
+		int ret;
 
 		if (pthread_attr_init(&attr))
-			abort();
-		pin(&attr, cpu[i]);
-		if (pthread_create(&thread[i], &attr, i ? ponger : pinger, &p))
-			abort();	/* the barrier would wait for it forever */
+			break;
+		pin(&attr, cpu[started]);
+		ret = pthread_create(&thread[started], &attr, role[started], &p);
 		pthread_attr_destroy(&attr);
+		if (ret)
+			break;
 	}
-	pthread_join(thread[0], NULL);
-	pthread_join(thread[1], NULL);
-	pthread_barrier_destroy(&p.gate);
-	return p.trip_ns;
+	if (started < 2)		/* the ponger alone: let it go and stop it */
+		atomic_store(&p.stop, true);
+	atomic_store(&p.go, true);
+	for (int i = 0; i < started; i++)
+		pthread_join(thread[i], NULL);
+	return started < 2 ? -1 : p.trip_ns;
 }

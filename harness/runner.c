@@ -530,13 +530,13 @@ int runner_run(const struct run_config *rc, struct run_result *res)
 		run->wo->hang(run->w);
 	if (!alive)
 		join_threads(run, 0.5);
-	else
-		res->handoff_ns[1] = host_probe(PROBE_NS);
 	for (i = 0; i < run->nr_threads; i++)
 		summarize_thread(res, &run->threads[i]);
 	if (run->wo->measure)
 		run->wo->measure(run->w, false);
 	run->wo->counters(run->w, res);
+	if (alive)	/* outside the measured deltas of the kernel world */
+		res->handoff_ns[1] = host_probe(PROBE_NS);
 
 	if (!alive) {
 		/* Stuck threads still use the model: leave it to the exit. */

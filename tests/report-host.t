@@ -91,8 +91,8 @@ ok(left.get("host", {}).get("runs_in_other_state") == 16 and 460 < left["host"][
    "verdicts.json: 16 runs in the other state (4 rounds x 2 strategies x 2 scenarios), usual 470 ns",
    left.get("host"))
 ov = next(s for s in left["scenarios"] if s["scenario"] == "baseline")["questions"]["overall"]
-ok(any(t.startswith("seqretry: 4 of 10 runs ran in the host's other state") for t in ov["host_other_state"]),
-   "the verdict names the runs in the other state per strategy", ov["host_other_state"])
+ok(any(t.startswith("seqretry: 4 of 10 runs in the host's fast state") for t in ov["host_states"]),
+   "the verdict says how many runs of each strategy ran in the fast state", ov["host_states"])
 ok("host" not in kept and "host" in clean and clean["host"]["runs_in_other_state"] == 0,
    "no probes: no host line; one state: no run in another", (kept.get("host"), clean.get("host")))
 
@@ -102,6 +102,33 @@ rc, text, _ = run(SNAPREPORT, "compare", os.path.join(tmp, "clean"), os.path.joi
 ok(rc == 0 and "# host: 16 runs ran in the host's other state" in text
    and "0 headline metrics worse, 0 better" in text,
    "compare sets NEW's stretch against nothing and says so (no change)", text)
+
+# NEW ran wholly in the fast state: nothing to set it against, so no
+# verdict, whatever its numbers (pooled, it would be "better" everywhere).
+allfast = os.path.join(tmp, "allfast")
+rewrite(base, allfast, lambda rep: [160.0, 158.0], lambda ctx: True)
+rc, text, _ = run(SNAPREPORT, "compare", os.path.join(tmp, "clean"), allfast)
+ok(rc == 0 and "0 headline metrics worse, 0 better" in text and "no shared host state" in text,
+   "no state in common: not compared (no shared host state)", text)
+# The state is absolute (fast, slow) whichever is usual, and files without
+# a probe are a state of their own, never pooled with probed ones.
+runs = results.load_runs(os.path.join(tmp, "stretch")) + results.load_runs(allfast)
+usual_ns, n = results.host_states(runs)
+ok(usual_ns < 200 and n == 24 and {r.host_state for r in runs} == {"fast", "slow"},
+   "fast as the usual state: 24 slow runs counted as the other one", (usual_ns, n))
+mixed = results.load_runs(os.path.join(tmp, "clean")) + results.load_runs(os.path.join(tmp, "noprobe"))
+results.host_states(mixed)
+ok({r.host_state for r in mixed} == {None}, "one state and unprobed runs: no split",
+   {r.host_state for r in mixed})
+runs = results.load_runs(os.path.join(tmp, "stretch"))
+olds = results.load_runs(os.path.join(tmp, "noprobe"))
+for r in olds:
+    r.scenario += "-old"
+groups = results.group_runs(runs + olds)
+from snapreport_lib import verdicts  # noqa: E402
+g = {(x.scenario, x.strategy): x for x in groups}
+t = verdicts.test(g[("baseline", "rangelock")], g[("baseline", "seqretry")], "passes_per_s")
+ok(t["strata"] == ["fast", "slow"] and t["n_x"] == 10, "probed runs: tested within fast and slow", t)
 
 # One state, however wide: nothing left out.
 wide = os.path.join(tmp, "wide")

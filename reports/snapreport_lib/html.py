@@ -290,10 +290,10 @@ def host_html(host):
         return ""
     return ("<p>Host: a cache line's round trip between two CPUs took %.0f ns as usual "
             "(harness/probe.c, before and after every run)%s.</p>"
-            % (usual, "; %d runs ran while the host was in its other state (for seconds "
-               "at a time, a round trip about three times shorter, in which the strategies "
-               "run two to three times faster, not alike): every test compares runs within "
-               "one state" % other if other else ""))
+            % (usual, "; %d runs ran while the host was in its other state (on this "
+               "suite's 2-core VMs, for seconds at a time, a round trip about three times "
+               "shorter, in which the strategies run two to three times faster, not alike): "
+               "every test compares runs within one state" % other if other else ""))
 
 
 def build(groups, runs, outdir, source, alpha, effect, model=None, baseline=None, correction="bh",

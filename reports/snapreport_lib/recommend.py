@@ -16,8 +16,7 @@ class Recommendation:
         self.picks, self.evidence = list(v["picks"]), list(v["evidence"])
         if v.get("more_evidence"):
             self.evidence.append("%d more significant differences" % v["more_evidence"])
-        self.excluded = list(v["excluded"]) + list(v.get("failed_runs", [])) + \
-            list(v.get("host_other_state", []))
+        self.excluded = list(v["excluded"]) + list(v.get("failed_runs", []))
         self.not_evidence = list(v["not_evidence"])
 
 

@@ -324,7 +324,8 @@ class Group:
         self.key = key
         self.environment, self.kernel, self.scenario, self.variant, self.strategy = key
         self.runs = sorted(runs, key=lambda r: (r.rep if isinstance(r.rep, int) else 0, r.path))
-        self.other_state = sum(1 for r in self.runs if r.host_state)   # host_states()
+        # host_states(): how many runs ran in the host's fast state
+        self.host_fast = sum(1 for r in self.runs if getattr(r, "host_state", None) == "fast")
         self.ok_runs = [r for r in self.runs if not r.failed]
         self.hung = sum(1 for r in self.runs if r.hung)
         self.no_progress = sum(1 for r in self.runs if r.failed and not r.hung)
@@ -422,20 +423,23 @@ def batch_text(groups):
 # runs on, a cache line's round trip between the vCPUs is about 160 ns for
 # stretches of 5 to 20 s and about 470 ns the rest of the time, and the
 # model runs two to three times faster in the first, not every strategy
-# alike.  Probes spread by less than this factor are one state.
+# alike.  Probes spread by less than this factor are one state; a run
+# probed on both sides of the cut counts as fast.
 HOST_STATES_FACTOR = 2.0
 HOST_STATES_MIN_PROBES = 10
 
 
 def host_states(runs):
-    """Judge the host state of each run of @runs (one report, or both sides
-    of a comparison): when the userspace runs' probes (Run.handoff) split
-    in two states (their 5th and 95th percentiles HOST_STATES_FACTOR apart
-    or more, cut at the geometric middle), the usual state is the one most
-    probes fell in, and Run.host_state is 1 for a run with a probe in the
-    other, 0 for the rest; otherwise None.  The verdicts' test compares
-    runs within a state (verdicts.test()).  Returns (usual round trip in
-    ns: the median of the usual state's probes, or None without probes;
+    """Judge the host state of each run of @runs (one report, or every
+    directory of a comparison: one machine): when the userspace runs'
+    probes (Run.handoff) split in two states (their 1st and 99th
+    percentiles HOST_STATES_FACTOR apart or more, cut at the geometric
+    middle), Run.host_state is "fast" for a run with a probe below the cut
+    (a cache line goes between the CPUs quickly: the host runs them close
+    together) and "slow" for the rest; otherwise None (one state, or no
+    probe).  The verdicts' test compares runs within a state
+    (verdicts.test()).  Returns (the usual state's round trip in ns: the
+    median probe of the state most probes fell in, or None without probes;
     the number of runs in the other state)."""
     for r in runs:
         r.host_state, r.host_judged = None, True
@@ -443,16 +447,16 @@ def host_states(runs):
     vals = sorted(v for r in probed for v in r.handoff)
     if not vals:
         return None, 0
-    lo, hi = vals[len(vals) // 20], vals[len(vals) - 1 - len(vals) // 20]
+    lo, hi = vals[len(vals) // 100], vals[len(vals) - 1 - len(vals) // 100]
     if len(vals) < HOST_STATES_MIN_PROBES or hi < lo * HOST_STATES_FACTOR:
         return stats.median(vals), 0
     cut = math.sqrt(lo * hi)
-    fast = sum(1 for v in vals if v < cut)
-    usual = [v for v in vals if (v < cut) == (fast * 2 > len(vals))]
+    fast_usual = 2 * sum(1 for v in vals if v < cut) > len(vals)
+    usual = [v for v in vals if (v < cut) == fast_usual]
     n = 0
     for r in probed:
-        r.host_state = int(any((v < cut) != (usual[0] < cut) for v in r.handoff))
-        n += r.host_state
+        r.host_state = "fast" if any(v < cut for v in r.handoff) else "slow"
+        n += (r.host_state == "fast") != fast_usual
     return stats.median(usual), n
 
 
@@ -460,7 +464,7 @@ def group_runs(runs):
     """Groups keyed (environment, kernel, scenario, variant, strategy),
     sorted by that key; each run's host state judged (host_states(), over
     @runs unless a caller judged them over more)."""
-    if not all(r.host_judged for r in runs):
+    if not all(getattr(r, "host_judged", True) for r in runs):
         host_states(runs)
     by_key = {}
     for r in runs:

@@ -261,43 +261,53 @@ def mann_whitney_strata(strata):
     (x, y) sample pairs, one per stratum (each side non-empty), and the
     statistic the sum of each stratum's U of x, so that only arrangements
     within a stratum are compared (van Elteren's test, unweighted).  Exact
-    (the strata's U distributions convolved) when no stratum has ties,
-    else the normal approximation with each stratum's tie correction.
-    Returns {"u", "p", "method", "min_p" (the smallest p these sizes can
-    give)}."""
-    u = mean = var = 0.0
-    exact = True
-    dist = [1]
-    splits = 1
+    while the arrangements within tied strata number at most
+    EXACT_TIES_MAX_SPLITS (the strata's distributions of 2U convolved: an
+    untied stratum's from u_distribution(), a tied one's by enumerating its
+    mid-ranks' splits), p = P(|S - E| >= |s - E|); else the normal
+    approximation with each stratum's tie correction.  Returns {"u", "p",
+    "method", "min_p" (the smallest p these sizes can give; the exact
+    test's, or 2 / every arrangement for the approximation)}."""
+    u = mean2 = var = 0.0
+    dists, splits, tied_splits = [], 1, 1
     for x, y in strata:
         n1, n2 = len(x), len(y)
-        mw = mann_whitney(x, y)
-        u += mw["u"]
         n = n1 + n2
-        mean += n1 * n2 / 2.0
-        _, ties = _ranks(list(x) + list(y))
+        ranks, ties = _ranks(list(x) + list(y))
+        u += sum(ranks[:n1]) - n1 * (n1 + 1) / 2.0
+        mean2 += n1 * n2
         tie_term = sum(t ** 3 - t for t in ties) / (n * (n - 1)) if n > 1 else 0.0
         var += n1 * n2 / 12.0 * ((n + 1) - tie_term)
         splits *= math.comb(n, n1)
+        dists.append((n1, n2, ranks if ties else None))
         if ties:
-            exact = False
-        elif exact:
-            d = u_distribution(n1, n2)
-            c = [0] * (len(dist) + len(d) - 1)
-            for i, a in enumerate(dist):
-                if a:
-                    for j, b in enumerate(d):
-                        c[i + j] += a * b
-            dist = c
+            tied_splits *= math.comb(n, n1)
+    if tied_splits <= EXACT_TIES_MAX_SPLITS:
+        total = {0: 1}
+        for n1, n2, ranks in dists:
+            if ranks is None:
+                d = {2 * k: c for k, c in enumerate(u_distribution(n1, n2)) if c}
+            else:
+                d = {}
+                off = n1 * (n1 + 1) / 2.0
+                for pick in itertools.combinations(ranks, n1):
+                    k = int(round(2 * (sum(pick) - off)))
+                    d[k] = d.get(k, 0) + 1
+            nxt = {}
+            for a, ca in total.items():
+                for b, cb in d.items():
+                    nxt[a + b] = nxt.get(a + b, 0) + ca * cb
+            total = nxt
+        count = sum(total.values())
+        far = abs(2 * u - mean2) - 1e-9
+        p = sum(c for k, c in total.items() if abs(k - mean2) >= far) / count
+        top = max(abs(k - mean2) for k in total) - 1e-9
+        min_p = sum(c for k, c in total.items() if abs(k - mean2) >= top) / count
+        return {"u": u, "p": min(1.0, p), "method": "exact-strata", "min_p": min(1.0, min_p)}
     min_p = min(1.0, 2.0 / splits)
-    if exact:
-        total = sum(dist)
-        k = int(round(u))
-        p = min(1.0, 2.0 * min(sum(dist[:k + 1]), sum(dist[k:])) / total)
-        return {"u": u, "p": p, "method": "exact-strata", "min_p": min_p}
     if var <= 0:
         return {"u": u, "p": 1.0, "method": "normal-strata", "min_p": min_p}
-    z = max(abs(u - mean) - 0.5, 0.0) / math.sqrt(var)
+    z = max(abs(u - mean2 / 2.0) - 0.5, 0.0) / math.sqrt(var)
     return {"u": u, "p": min(1.0, math.erfc(z / math.sqrt(2.0))), "method": "normal-strata",
             "min_p": min_p}
 

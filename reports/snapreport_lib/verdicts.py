@@ -17,7 +17,7 @@ that sometimes starves loses on driver progress instead of vanishing from
 the verdict by chance.  Runs measured while the host ran its CPUs in its
 other state (results.host_states(): a cache line's round trip between them
 three times shorter, for seconds at a time) are compared only with runs in
-the same state (test()), and counted ("host_other_state").
+the same state (test()), and counted ("host_states").
 
 Not evidence: a metric that is constant for a strategy over every completed
 run of it in the report (rangelock's deadline-miss ratio, 0 by
@@ -71,38 +71,49 @@ def values(g, name):
 
 def values_states(g, name):
     """values() of @g, each with the host state its unit ran in
-    (results.host_states(): 0 the usual, 1 the other, None unknown; a
-    kernel boot is one unit, None)."""
+    (results.host_states(): "fast", "slow", or None when not known; a kernel
+    boot is one unit, None)."""
     per = {}
     for r in g.runs if name in COUNTED_IN_FAILED_RUNS else g.ok_runs:
         v = None if r.hung else r.counter(name)
         if v is not None:
             unit = g._unit(r)
-            per.setdefault(unit, ([], r.host_state if unit[0] == "run" else None))[0].append(v)
+            st = getattr(r, "host_state", None) if unit[0] == "run" else None
+            per.setdefault(unit, ([], st))[0].append(v)
     return [(stats.median(vs), st) for _, (vs, st) in sorted(per.items(), key=lambda kv: str(kv[0]))]
 
 
 def test(gx, gy, name):
     """The one test of every verdict: metric @name of group @gy against
     group @gx over their values(); None when a side has no sample.  When
-    the runs ran in both of the host's states (results.host_states()), the
-    test compares runs within a state only (stats.mann_whitney_strata():
-    a run in the host's fast state is not set against one in its slow
-    state; a state only one side ran in is left out of the test), and the
-    change is _strata_change(); otherwise test_samples()."""
+    the units did not all run in one host state (results.host_states();
+    an unknown state is a state of its own), the test compares units
+    within a state only (stats.mann_whitney_strata(): a run in the host's
+    fast state is never set against one in its slow state), over the
+    states both sides ran in, the change is _strata_change(), and "strata"
+    says so; sharing no state, the sides are not compared (p = 1, test
+    "no shared host state").  Otherwise test_samples()."""
     px, py = values_states(gx, name), values_states(gy, name)
     if not px or not py:
         return None
     vx, vy = [v for v, _ in px], [v for v, _ in py]
-    states = sorted({st for _, st in px + py if st is not None})
-    strata = [([v for v, st in py if st == s], [v for v, st in px if st == s]) for s in states]
-    strata = [(y, x) for y, x in strata if y and x]
-    if len(states) < 2 or any(st is None for _, st in px + py) or not strata:
+    states = sorted({str(st) for _, st in px + py})
+    if len(states) < 2:
         return test_samples(vx, vy)
+    strata = [([v for v, st in py if str(st) == s], [v for v, st in px if str(st) == s])
+              for s in states]
+    tested = [s for s, (y, x) in zip(states, strata) if y and x]
+    strata = [(y, x) for y, x in strata if y and x]
+    out = {"median_x": stats.median(vx), "median_y": stats.median(vy),
+           "n_x": sum(len(x) for _, x in strata), "n_y": sum(len(y) for y, _ in strata),
+           "strata": tested}
+    if not strata:
+        out.update(p=1.0, test="no shared host state", min_p=1.0,
+                   change_pct=_change_pct(out["median_x"], out["median_y"]))
+        return out
     mw = stats.mann_whitney_strata(strata)
-    return {"median_x": stats.median(vx), "median_y": stats.median(vy), "n_x": len(vx),
-            "n_y": len(vy), "p": mw["p"], "test": mw["method"], "min_p": mw["min_p"],
-            "change_pct": _strata_change(strata)}
+    out.update(p=mw["p"], test=mw["method"], min_p=mw["min_p"], change_pct=_strata_change(strata))
+    return out
 
 
 def _strata_change(strata):
@@ -232,7 +243,7 @@ class Rule:
                 "scenario": skey, "question": metrics.question_of(m.name), "metric": m.name, "label": m.label,
                 "unit": m.unit, "better": m.better, "a": a.strategy, "b": b.strategy,
                 "median_a": t["median_y"], "median_b": t["median_x"], "n_a": t["n_y"], "n_b": t["n_x"],
-                "min_p": t["min_p"],
+                "min_p": t["min_p"], "strata": t.get("strata"),
                 "change_pct": t["change_pct"], "p": t["p"], "test": t["test"]})
 
     def relation(self, skey, a, b, metric):
@@ -271,12 +282,13 @@ class Rule:
         failed = ["%s: %d of %d runs made no progress (passes/s 0 counted, latencies n/a)"
                   % (g.strategy, g.no_progress, len(g.runs))
                   for g in sg if g.no_progress and not self.status.get((skey, g.strategy))]
-        other = ["%s: %d of %d runs ran in the host's other state (compared within each state)"
-                 % (g.strategy, g.other_state, len(g.runs)) for g in sg if g.other_state]
+        split = any(g.host_fast for g in sg) and any(g.host_fast < len(g.runs) for g in sg)
+        states = ["%s: %d of %d runs in the host's fast state (tests compare runs within a state)"
+                  % (g.strategy, g.host_fast, len(g.runs)) for g in sg if split]
         live = [g.strategy for g in sg if not self.status.get((skey, g.strategy))]
         out = {"verdict": "undecided", "text": "", "picks": [], "evidence": [], "deciding": [],
                "near_threshold": [], "more_evidence": 0,
-               "excluded": excluded, "failed_runs": failed, "host_other_state": other,
+               "excluded": excluded, "failed_runs": failed, "host_states": states,
                "not_evidence": sorted(set(self.not_evidence.get(skey, [])))}
         if not live:
             out.update(verdict="none", text="no pick: no strategy ran without failures")
@@ -341,10 +353,15 @@ class Rule:
         mw, ml = (t["median_a"], t["median_b"]) if w == t["a"] else (t["median_b"], t["median_a"])
         fv = metrics.format_value
         ch = _change_pct(ml, mw)
-        return ("%s better than %s on %s: %s vs %s (%s), p = %.2g, q = %.2g, n = %d/%d"
+        if t.get("strata"):     # the change the test decided on: within host states
+            c = t["change_pct"] if w == t["a"] else \
+                (100.0 / (1 + t["change_pct"] / 100.0) - 100.0 if t["change_pct"] > -100 else math.inf)
+            ch = c
+        return ("%s better than %s on %s: %s vs %s (%s%s), p = %.2g, q = %.2g, n = %d/%d"
                 % (w, l, t["label"], fv(mw, t["unit"]), fv(ml, t["unit"]),
-                   "from zero" if math.isinf(ch) else "%+.1f%%" % ch, t["p"], t["q"],
-                   t["n_a"], t["n_b"]))
+                   "from zero" if math.isinf(ch) else "%+.1f%%" % ch,
+                   " within host states %s" % "+".join(t["strata"]) if t.get("strata") else "",
+                   t["p"], t["q"], t["n_a"], t["n_b"]))
 
     def dominated(self, skey, strategy, axes):
         """Strategies that dominate @strategy on the metrics @axes (Pareto)."""

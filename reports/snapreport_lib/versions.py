@@ -90,8 +90,8 @@ from . import compare, metrics, stats
 from .markup import esc, figure, strategy
 from .palette import colour
 from .plots import Plot, Renderer, quote, slug
-from .results import InputError, batch_text, batches, group_runs, in_batch, load_runs, \
-    shared_batch, version_key, _mark_sweeps
+from .results import InputError, batch_text, batches, group_runs, host_states, in_batch, \
+    load_runs, shared_batch, version_key, _mark_sweeps
 
 # Printed once when no guest result carries a batch id.
 BATCH_CAVEAT = ("batch unknown: these results carry no batch id (context.batch), so builds are "
@@ -699,8 +699,10 @@ class NullBuild:
 def null_builds(dirs, alpha, effect, all_metrics=False, correction=compare.CORRECTIONS[0]):
     """NullBuilds of every build present in at least two of @dirs."""
     by = {}
-    for i, d in enumerate(dirs):
-        for g in group_runs(load_runs(d)):
+    loaded = [load_runs(d) for d in dirs]
+    host_states([r for runs in loaded for r in runs])     # one machine, one split
+    for i, runs in enumerate(loaded):
+        for g in group_runs(runs):
             accel = accelerator(g) if g.environment == "guest" else ""
             by.setdefault((g.environment, g.kernel, accel), {}).setdefault(i, {})[
                 (g.scenario, g.variant, g.strategy)] = g
