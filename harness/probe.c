@@ -18,8 +18,8 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
-#include <stdlib.h>
 
+#include "harness/histogram.h"
 #include "harness/probe.h"
 #include "lib/clock.h"
 
@@ -55,30 +55,26 @@ static void *ponger(void *arg)
 	return NULL;
 }
 
-/* Round trips are timed in batches; the median batch is the answer, so a
- * probe thread preempted for a while (a busy guest) spoils a few batches,
- * not the measurement. */
+/* Round trips are timed in batches and the median batch is the answer
+ * (harness/histogram.h), so a probe thread preempted for a while (a busy
+ * guest) spoils a few batches, not the measurement. */
 #define PROBE_BATCH	32
-#define PROBE_MAX_BATCHES 4096
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
 
 static void *pinger(void *arg)
 {
 	struct pingpong *p = arg;
-	uint64_t t, end, *batch = malloc(PROBE_MAX_BATCHES * sizeof(*batch));
+	uint64_t t, end;
 	unsigned long b = 0;
-	int n = 0;
+	struct hist batch;
 
 	while (!atomic_load(&p->go))
 		;
+	if (hist_init(&batch))
+		goto out;
 	end = now_ns() + p->window_ns;
-	for (t = now_ns(); batch && t < end && n < PROBE_MAX_BATCHES; ) {
+	for (t = now_ns(); t < end; ) {
+		uint64_t now;
+
 		for (int i = 0; i < PROBE_BATCH; i++) {
 			unsigned long spins = 0;
 
@@ -86,18 +82,18 @@ static void *pinger(void *arg)
 			/* The ponger's CPU may never run it: give up at the end. */
 			while ((b = atomic_load_explicit(&p->ball, memory_order_acquire)) & 1)
 				if (!(++spins & 0xfff) && now_ns() >= end)
-					goto out;
+					goto done;
 		}
-		batch[n++] = now_ns() - t;
-		t += batch[n - 1];
+		now = now_ns();
+		hist_record(&batch, now - t);
+		t = now;
 	}
+done:
+	if (hist_count(&batch))
+		p->trip_ns = (double)hist_percentile(&batch, 50) / PROBE_BATCH;
+	hist_destroy(&batch);
 out:
 	atomic_store(&p->stop, true);
-	if (batch && n) {
-		qsort(batch, n, sizeof(*batch), cmp_u64);
-		p->trip_ns = (double)batch[n / 2] / PROBE_BATCH;
-	}
-	free(batch);
 	return NULL;
 }
 
