@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # TAP: harness/kernel/build keeps one object tree per series and flavour and
 # brings its source to each build in place, so that make recompiles only
-# what changed.  A stand-in kernel tree (its Makefile "compiles" every .c
+# what changed.  A stand-in kernel tree (its Makefile compiles every .c
 # newer than its object and lists it) checks what each kind of change
 # recompiles: nothing for a cached build, one file for an edit of a patch,
 # one file for a new source (a point release), and that a file a patch
@@ -31,7 +31,7 @@ bzImage:
 	for c in $$(find . -name '*.c' -not -path './tools/*' | sort); do \
 		o=$(O)/$${c%.c}.o; \
 		if [ ! -e $$o ] || [ $$c -nt $$o ]; then \
-			mkdir -p $$(dirname $$o) && cp $$c $$o && echo $${c#./} >>$(O)/compiled; \
+			mkdir -p $$(dirname $$o) && $(CC) -c $$c -o $$o && echo $${c#./} >>$(O)/compiled; \
 		fi; \
 	done
 	cat $$(find $(O) -name '*.o' | sort) >$(O)/arch/x86/boot/bzImage
@@ -80,12 +80,13 @@ build() {
 W=$SNAPBENCH_CACHE/work/6.1-patched-source
 json() { python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$bd/build.json" "$1"; }
 
-echo "1..10"
+echo "1..12"
 tree "$T/v0"
 edit mm/a.c 'int a;' 'int a = 1;' >"$T/p1.patch"
 edit mm/a.c 'int a;' 'int a = 2;' >"$T/p2.patch"
 edit mm/a.c 'int a;' 'int a = 3;' >"$T/p3.patch"
 edit mm/a.c 'int a;' 'int a = 4;' >"$T/p4.patch"
+edit mm/a.c 'int a;' 'int a = 5;' >"$T/p5.patch"
 printf -- '--- /dev/null\n+++ b/mm/new.c\n@@ -0,0 +1 @@\n+int n;\n' >"$T/new.patch"
 edit mm/b.c 'int nothere;' 'int b = 1;' >"$T/nonapply.patch"
 cp -a "$T/v0" "$T/v1"
@@ -97,6 +98,9 @@ build first --source "$T/v0" --no-patches --extra-patch "$T/p1.patch"
 ok $? "a cold build configures and compiles every unit: $compiled"
 grep -qx 'int a = 1;' "$W/src/mm/a.c" && grep -qx 'int a;' "$T/v0/mm/a.c"
 ok $? "the work tree holds the patched file, the source tree is not modified"
+[ "$(json 'sorted(d["seconds"])')" = "['configure', 'fetch_unpack', 'hmm_tests', 'install', 'make', 'sync']" ] &&
+	[ "$(json 'd["cpu_seconds"]["make"] > 0')" = True ]
+ok $? "build.json times make and the installs apart, and counts make's CPU time ($(json 'd["cpu_seconds"]'))"
 
 build edit --source "$T/v0" --no-patches --extra-patch "$T/p2.patch"
 [ $rc = 0 ] && [ "$compiled" = "mm/a.c" ] && [ "$(json 'd["object_tree"]["reused"]')" = True ] &&
@@ -129,6 +133,12 @@ ok $? "a patch that does not apply: exit $rc, no make run, the work tree as it w
 build force --source "$T/v0" --no-patches --extra-patch "$T/p2.patch" --force
 [ $rc = 0 ] && [ "$compiled" = "lib/c.c mm/a.c mm/b.c" ]
 ok $? "--force builds in a fresh object tree: $compiled"
+
+build profile --source "$T/v0" --no-patches --extra-patch "$T/p5.patch" --profile
+[ $rc = 0 ] && [ "$compiled" = "mm/a.c" ] &&
+	[ "$(json '[(e["dir"], e["compiles"]) for e in d["compile_profile"]["by_directory"]]')" = "[('mm', 1)]" ] &&
+	grep -q "^[0-9]*	.*/mm/a\.o\$" "$bd/compile-times.tsv"
+ok $? "--profile times each compile through CC: $(json 'd["compile_profile"]')"
 
 # A sync that fails half way (an rsync that copies, then fails) leaves the
 # tree in no recorded state: the next build syncs it again.
