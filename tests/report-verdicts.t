@@ -156,6 +156,7 @@ class FakeRun:
     def __init__(self, rep, value, order="shuffled"):
         self.rep, self.path, self.boot, self.batch = rep, "rep-%d.json" % rep, None, None
         self.failed = self.hung = False
+        self.host_state, self.host_judged = None, True     # one host state: not probed
         self.context = {"order": order} if order else {}
         self._v = value
 

@@ -42,7 +42,7 @@ class Run:
         # harness/probe.c: a cache line's round trip between two CPUs just
         # before and just after the run; host_states() judges it.
         self.handoff = [v for v in extra.get("host_handoff_ns", []) if v is not None]
-        self.host_state = None          # host_states(): 0 usual, 1 other
+        self.host_state = None          # host_states(): "fast", "slow", None unknown
         self.host_judged = False
         self.scenario = ctx["scenario"]
         self.strategy = ctx["strategy"]
@@ -325,7 +325,7 @@ class Group:
         self.environment, self.kernel, self.scenario, self.variant, self.strategy = key
         self.runs = sorted(runs, key=lambda r: (r.rep if isinstance(r.rep, int) else 0, r.path))
         # host_states(): how many runs ran in the host's fast state
-        self.host_fast = sum(1 for r in self.runs if getattr(r, "host_state", None) == "fast")
+        self.host_fast = sum(1 for r in self.runs if r.host_state == "fast")
         self.ok_runs = [r for r in self.runs if not r.failed]
         self.hung = sum(1 for r in self.runs if r.hung)
         self.no_progress = sum(1 for r in self.runs if r.failed and not r.hung)
@@ -464,7 +464,7 @@ def group_runs(runs):
     """Groups keyed (environment, kernel, scenario, variant, strategy),
     sorted by that key; each run's host state judged (host_states(), over
     @runs unless a caller judged them over more)."""
-    if not all(getattr(r, "host_judged", True) for r in runs):
+    if not all(r.host_judged for r in runs):
         host_states(runs)
     by_key = {}
     for r in runs:

@@ -78,7 +78,7 @@ def values_states(g, name):
         v = None if r.hung else r.counter(name)
         if v is not None:
             unit = g._unit(r)
-            st = getattr(r, "host_state", None) if unit[0] == "run" else None
+            st = r.host_state if unit[0] == "run" else None
             per.setdefault(unit, ([], st))[0].append(v)
     return [(stats.median(vs), st) for _, (vs, st) in sorted(per.items(), key=lambda kv: str(kv[0]))]
 
@@ -352,11 +352,12 @@ class Rule:
         l = t["b"] if w == t["a"] else t["a"]
         mw, ml = (t["median_a"], t["median_b"]) if w == t["a"] else (t["median_b"], t["median_a"])
         fv = metrics.format_value
-        ch = _change_pct(ml, mw)
-        if t.get("strata"):     # the change the test decided on: within host states
-            c = t["change_pct"] if w == t["a"] else \
-                (100.0 / (1 + t["change_pct"] / 100.0) - 100.0 if t["change_pct"] > -100 else math.inf)
-            ch = c
+        if not t.get("strata"):
+            ch = _change_pct(ml, mw)
+        elif w == t["a"]:       # the change the test decided on: within host states
+            ch = t["change_pct"]
+        else:                   # the same ratio, the other way round
+            ch = _change_pct(1 + t["change_pct"] / 100.0, 1.0)
         return ("%s better than %s on %s: %s vs %s (%s%s), p = %.2g, q = %.2g, n = %d/%d"
                 % (w, l, t["label"], fv(mw, t["unit"]), fv(ml, t["unit"]),
                    "from zero" if math.isinf(ch) else "%+.1f%%" % ch,
